@@ -1,0 +1,1 @@
+"""hoctap: the Learning Citizen (Công dân học tập) platform."""

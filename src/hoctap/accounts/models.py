@@ -1,0 +1,58 @@
+"""Users and the roles they hold over a subtree of the organisation."""
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hoctap.organisation.models import Unit
+
+
+class User(AbstractUser):
+    """A person who signs in; what they may see comes from their role assignments."""
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Role(models.TextChoices):
+    BRANCH_OFFICER = "branch_officer", _("Branch officer")
+    COMMUNE_OFFICER = "commune_officer", _("Commune officer")
+    AGENCY_HEAD = "agency_head", _("Agency head")
+    DISTRICT_OFFICER = "district_officer", _("District officer")
+    PROVINCE_OFFICER = "province_officer", _("Province officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
+    def valid_on(self, day: date) -> "RoleAssignmentQuerySet":
+        """Keep the assignments in force on `day`."""
+        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role over a unit and everything below it, for a time."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="role_assignments")
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="role_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"

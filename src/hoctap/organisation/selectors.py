@@ -1,0 +1,55 @@
+"""Reads of the organisation tree."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from hoctap.organisation.models import Unit, UnitQuerySet, UnitSuccession
+
+
+def unit_resolve(*, code: str, on: date) -> Unit:
+    """Return the unit carrying `code` on `on`, or raise a ValidationError in Vietnamese."""
+    try:
+        return Unit.objects.valid_on(on).get(code=code.strip())
+    except Unit.DoesNotExist:
+        raise ValidationError(
+            _("No unit has code %(code)s on %(day)s.")
+            % {"code": code, "day": on.strftime("%d/%m/%Y")}
+        ) from None
+
+
+def unit_children(*, unit: Unit, on: date) -> UnitQuerySet:
+    """Return the direct children of `unit` in force on `on`, by name."""
+    return Unit.objects.valid_on(on).filter(parent=unit).order_by("name")
+
+
+def unit_ancestors(*, unit: Unit) -> list[Unit]:
+    """Return the units above `unit`, root first."""
+    ids = [int(part) for part in unit.path.strip("/").split("/")[:-1] if part]
+    by_id = Unit.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def unit_restated(*, unit: Unit, on: date) -> list[Unit]:
+    """Follow successions from `unit` to the units in force on `on` (itself if still valid)."""
+    if unit.is_valid_on(on):
+        return [unit]
+    found: list[Unit] = []
+    seen: set[int] = {unit.pk}
+    frontier = [unit.pk]
+    while frontier:
+        edges = UnitSuccession.objects.filter(predecessor_id__in=frontier).select_related(
+            "successor"
+        )
+        frontier = []
+        for edge in edges:
+            nxt = edge.successor
+            if nxt.pk in seen:
+                continue
+            seen.add(nxt.pk)
+            if nxt.is_valid_on(on):
+                found.append(nxt)
+            else:
+                frontier.append(nxt.pk)
+    return found

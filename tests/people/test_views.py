@@ -1,0 +1,109 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from hoctap.accounts.models import User
+from hoctap.audit.models import AccessAction, AccessLogEntry
+from hoctap.core.text import fold
+from hoctap.people.models import Citizen
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _quai_cang_citizen() -> Citizen:
+    citizen = (
+        Citizen.objects.filter(home_unit__parent__code="03289").exclude(national_id=None).first()
+    )
+    assert citizen is not None
+    assert citizen.national_id is not None
+    return citizen
+
+
+def test_the_list_shows_the_communes_people(commune_officer: User) -> None:
+    response = client_for(commune_officer).get(reverse("people:list"))
+    assert response.status_code == 200
+    assert "110 công dân" in response.content.decode()
+
+
+def test_the_list_hides_other_communes(outsider: User) -> None:
+    theirs = _quai_cang_citizen()
+    everyone = client_for(outsider).get(reverse("people:list")).content.decode()
+    searched = client_for(outsider).get(reverse("people:list"), {"q": theirs.full_name})
+    assert "110 công dân" in everyone
+    assert f"/people/{theirs.pk}/" not in searched.content.decode()
+
+
+def test_search_ignores_accents(commune_officer: User) -> None:
+    theirs = _quai_cang_citizen()
+    response = client_for(commune_officer).get(
+        reverse("people:list"), {"q": fold(theirs.full_name)}
+    )
+    assert f"/people/{theirs.pk}/" in response.content.decode()
+
+
+def test_the_detail_page_masks_the_cccd_and_logs_the_view(commune_officer: User) -> None:
+    theirs = _quai_cang_citizen()
+    response = client_for(commune_officer).get(reverse("people:detail", args=[theirs.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert theirs.full_name in body
+    assert str(theirs.national_id) not in body
+    assert theirs.masked_national_id in body
+    assert AccessLogEntry.objects.filter(
+        user=commune_officer, action=AccessAction.VIEW, object_id=str(theirs.pk)
+    ).exists()
+
+
+def test_the_detail_page_of_another_commune_is_not_found(outsider: User) -> None:
+    theirs = _quai_cang_citizen()
+    response = client_for(outsider).get(reverse("people:detail", args=[theirs.pk]))
+    assert response.status_code == 404
+    assert not AccessLogEntry.objects.filter(user=outsider, action=AccessAction.VIEW).exists()
+
+
+def test_the_export_holds_only_the_communes_people(commune_officer: User, outsider: User) -> None:
+    theirs = _quai_cang_citizen()
+    mine = client_for(commune_officer).get(reverse("people:export"))
+    other = client_for(outsider).get(reverse("people:export"))
+    mine_text, other_text = mine.content.decode("utf-8"), other.content.decode("utf-8")
+    assert mine_text.startswith("\ufeff")
+    assert mine_text.count("\n") == 111
+    assert theirs.full_name in mine_text
+    assert str(theirs.national_id) not in mine_text
+    other_ids = set(
+        Citizen.objects.filter(home_unit__parent__code="03274").values_list("full_name", flat=True)
+    )
+    for line in other_text.splitlines()[1:]:
+        assert line.split(",")[0] in other_ids
+    assert AccessLogEntry.objects.filter(user=outsider, action=AccessAction.EXPORT).exists()
+
+
+def test_an_export_cell_that_looks_like_a_formula_is_neutralised(commune_officer: User) -> None:
+    theirs = _quai_cang_citizen()
+    Citizen.objects.filter(pk=theirs.pk).update(full_name="=HYPERLINK(1)")
+    text = client_for(commune_officer).get(reverse("people:export")).content.decode()
+    assert "'=HYPERLINK(1)" in text
+
+
+@pytest.mark.parametrize("name", ["people:list", "people:export"])
+def test_pages_refuse_a_post(commune_officer: User, name: str) -> None:
+    assert client_for(commune_officer).post(reverse(name)).status_code == 405
+
+
+def test_the_detail_page_refuses_a_post(commune_officer: User) -> None:
+    url = reverse("people:detail", args=[_quai_cang_citizen().pk])
+    assert client_for(commune_officer).post(url).status_code == 405
+
+
+@pytest.mark.parametrize("name", ["people:list", "people:export", "home"])
+def test_anonymous_visitors_are_sent_to_log_in(name: str) -> None:
+    response = Client().get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_user_without_a_role_is_told_so(nobody: User) -> None:
+    body = client_for(nobody).get(reverse("home")).content.decode()
+    assert "Bạn chưa được giao vai trò nào" in body
+    assert "0 công dân" in client_for(nobody).get(reverse("people:list")).content.decode()
