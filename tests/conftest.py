@@ -10,6 +10,13 @@ from hoctap.accounts.models import User
 from hoctap.demo.pilot import build_pilot
 
 
+def pytest_report_header() -> str:
+    """Say which database the suite runs on, so a CI log shows both runs."""
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
     """Load the pilot once; each test then runs in a transaction that is rolled back."""

@@ -1,7 +1,10 @@
+import io
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from hoctap.organisation.admin_divisions import load_units
 from hoctap.organisation.models import SuccessionKind, Unit, UnitKind
@@ -111,3 +114,17 @@ def test_a_succession_must_start_after_the_old_unit_ends() -> None:
             kind=SuccessionKind.MERGE,
             effective_date=date(2021, 1, 1),
         )
+
+
+def test_the_load_units_command_reports_what_it_did(vietnamese: None) -> None:
+    out = io.StringIO()
+    call_command("load-units", "--province", "11", stdout=out)
+    assert "tạo mới" in out.getvalue()
+    out = io.StringIO()
+    call_command("load-units", "--province", "11", stdout=out)
+    assert "tạo mới 0, đổi tên 0" in out.getvalue()
+
+
+def test_an_unknown_province_is_refused_in_vietnamese(vietnamese: None) -> None:
+    with pytest.raises(CommandError, match="Mã tỉnh không tồn tại: 99"):
+        call_command("load-units", "--province", "99")
