@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import translation
 
 from hoctap.accounts.models import User
-from hoctap.demo.pilot import build_pilot
+from hoctap.demo.loader import demo_load
 
 
 def pytest_report_header() -> str:
@@ -21,7 +21,7 @@ def pytest_report_header() -> str:
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
     """Load the pilot once; each test then runs in a transaction that is rolled back."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        build_pilot()
+        demo_load()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Settings for hoctap, read from the environment (see README.md for every variable)."""
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,10 @@ def _secret_key() -> str:
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Created owner-only from the first byte, not chmod-ed after writing.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -51,6 +54,8 @@ INSTALLED_APPS = [
     "hoctap.accounts",
     "hoctap.organisation",
     "hoctap.people",
+    "hoctap.schemes",
+    "hoctap.assessments",
     "hoctap.audit",
     "hoctap.demo",
 ]
@@ -158,11 +163,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 HOCTAP_PAGE_SIZE = env_int("HOCTAP_PAGE_SIZE", 25, minimum=1)
+# Uploads above this size are refused (photos are shrunk on the phone before upload).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+HOCTAP_SCHEMES_DIR = Path(env_str("HOCTAP_SCHEMES_DIR", str(BASE_DIR / "schemes")))
+HOCTAP_EVIDENCE_MAX_BYTES = env_int("HOCTAP_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)

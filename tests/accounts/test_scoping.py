@@ -72,3 +72,13 @@ def test_nested_assignments_collapse_to_the_outer_subtree(commune_officer: User)
         valid_from=date(2020, 1, 1),
     )
     assert scope_for(commune_officer).paths == (Unit.objects.get(code="03289").path,)
+
+
+def test_a_unit_without_a_path_never_widens_a_scope(commune_officer: User) -> None:
+    broken = Unit.objects.create(
+        kind="branch", code="BROKEN", name="Lỗi", valid_from=date(2020, 1, 1), path=""
+    )
+    RoleAssignment.objects.create(
+        user=commune_officer, role=Role.BRANCH_OFFICER, unit=broken, valid_from=date(2020, 1, 1)
+    )
+    assert citizen_list(user=commune_officer).count() == 110

@@ -50,3 +50,9 @@ def test_the_sqlite_database_runs_in_wal_mode_with_immediate_transactions(tmp_pa
         check=True,
     )
     assert result.stdout.split() == ["wal", "IMMEDIATE"]
+
+
+def test_an_unknown_log_level_is_named(tmp_path: object) -> None:
+    result = _start(LOG_LEVEL="LOUD")
+    assert result.returncode != 0
+    assert "LOG_LEVEL must be" in result.stderr

@@ -25,6 +25,8 @@ class Scope:
     paths: tuple[str, ...]
     roles: frozenset[str]
     everything: bool = False
+    # (role, unit path) for every assignment in force, to tell which roles apply where.
+    grants: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -50,6 +52,13 @@ class Scope:
         """Tell whether a unit with this path lies in scope."""
         return self.everything or any(path.startswith(p) for p in self.paths)
 
+    def roles_at(self, path: str) -> frozenset[str]:
+        """Return the roles the user holds over the unit with this path."""
+        held = {role for role, granted in self.grants if granted and path.startswith(granted)}
+        if self.everything:
+            held.add(Role.ADMINISTRATOR)
+        return frozenset(held)
+
 
 def scope_for(user: User | AnonymousUser, *, on: date | None = None) -> Scope:
     """Return what `user` may see on `on` (today by default)."""
@@ -63,15 +72,17 @@ def scope_for(user: User | AnonymousUser, *, on: date | None = None) -> Scope:
         .only("role", "unit__path")
     )
     roles = frozenset(a.role for a in assignments)
+    grants = tuple((a.role, a.unit.path) for a in assignments)
     if user.is_superuser or Role.ADMINISTRATOR in roles:
-        return Scope(paths=(), roles=roles, everything=True)
+        return Scope(paths=(), roles=roles, everything=True, grants=grants)
     paths = _outermost(a.unit.path for a in assignments)
-    return Scope(paths=paths, roles=roles)
+    return Scope(paths=paths, roles=roles, grants=grants)
 
 
 def _outermost(paths: Iterable[str]) -> tuple[str, ...]:
     """Drop paths that lie inside another path of the list."""
-    ordered = sorted(set(paths), key=len)
+    # An empty path would be a prefix of every path: never let it widen a scope.
+    ordered = sorted({p for p in paths if p.startswith("/") and p.endswith("/")}, key=len)
     kept: list[str] = []
     for path in ordered:
         if not any(path.startswith(k) for k in kept):

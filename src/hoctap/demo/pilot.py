@@ -60,6 +60,7 @@ PILOT = (
     ),
 )
 HOUSEHOLDS_PER_COMMUNE = 10
+COMMUNE_OFFICERS = {"03253": "thitran", "03289": "quaicang", "03274": "quainua"}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from hoctap.demo.pilot import PASSWORD, build_pilot
+from hoctap.demo.loader import demo_load
+from hoctap.demo.pilot import PASSWORD
 from hoctap.organisation.models import Unit
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         if Unit.objects.filter(code="099").exists():
             self.stdout.write(_("The demo is already loaded; use --reset to load it afresh."))
             return
-        pilot = build_pilot()
+        pilot = demo_load()
         self.stdout.write(
             _("Loaded the Tuần Giáo pilot: %(units)d communes, %(people)d citizens.")
             % {"units": len(pilot.communes), "people": len(pilot.people)}

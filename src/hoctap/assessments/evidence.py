@@ -1,0 +1,162 @@
+"""Evidence files: checked by content, re-encoded when images, hashed, linked to indicators."""
+
+import hashlib
+import io
+import re
+import unicodedata
+import warnings
+from datetime import datetime
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+from hoctap.accounts.models import User
+from hoctap.accounts.scoping import scope_for
+from hoctap.assessments.models import Assessment, AssessmentEvent, Evidence, State
+from hoctap.assessments.workflow import LAYER_ROLES
+from hoctap.audit.models import AccessAction
+from hoctap.audit.services import access_log_record
+from hoctap.core.errors import Conflict, Forbidden, NotFound
+
+register_heif_opener()
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"}
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+
+
+def sniff(head: bytes) -> str | None:
+    """Tell the type from the first bytes, whatever the file is called."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "image/heic"
+    return None
+
+
+def safe_display_name(name: str) -> str:
+    """Keep only the last part of a file name, without path or control characters."""
+    last = re.split(r"[/\\]", name)[-1]
+    cleaned = _UNSAFE_NAME.sub("", unicodedata.normalize("NFC", last)).strip(" .")
+    return cleaned[:200]
+
+
+def _reencode(data: bytes, kind: str) -> tuple[bytes, str]:
+    """Decode and re-encode an image: proves it is one and drops metadata such as GPS."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ):
+        raise ValidationError(_("The image is damaged or too large to open.")) from None
+    out = io.BytesIO()
+    if kind == "image/png":
+        image.save(out, format="PNG", optimize=True)
+        return out.getvalue(), "image/png"
+    image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
+    return out.getvalue(), "image/jpeg"
+
+
+def _checked_content(upload: UploadedFile) -> tuple[bytes, str]:
+    limit: int = settings.HOCTAP_EVIDENCE_MAX_BYTES
+    if (upload.size or 0) > limit:
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": round(limit / 1_048_576, 1)}
+        )
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": round(limit / 1_048_576, 1)}
+        )
+    kind = sniff(data[:16])
+    if kind is None:
+        raise ValidationError(_("Only JPEG, PNG or HEIC photos and PDF documents are accepted."))
+    if kind == "application/pdf":
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationError(_("The PDF file is incomplete or damaged."))
+        return data, kind
+    return _reencode(data, kind)
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    user: User,
+    assessment_id: UUID,
+    upload: UploadedFile,
+    indicators: list[str],
+    captured_at: datetime | None = None,
+) -> Evidence:
+    """Attach a checked file to an assessment as evidence for some of its indicators."""
+    scope = scope_for(user)
+    try:
+        assessment = scope.filter(
+            Assessment.objects.select_for_update().select_related("unit", "scheme"), "unit"
+        ).get(pk=assessment_id)
+    except (Assessment.DoesNotExist, ValueError):
+        raise NotFound(_("No such assessment.")) from None
+    if not scope.roles_at(assessment.unit.path) & LAYER_ROLES["self"]:
+        raise Forbidden(_("Your role may not add evidence."))
+    if assessment.state == State.DECIDED:
+        raise Conflict(_("A decided assessment is locked."))
+    known = set(assessment.scheme.parsed.indicator_codes)
+    codes = sorted({code.strip() for code in indicators if code.strip()})
+    if not codes or not set(codes) <= known:
+        raise ValidationError(
+            _("Name one or more indicators of this scheme (%(codes)s).")
+            % {"codes": ", ".join(assessment.scheme.parsed.indicator_codes)}
+        )
+    content, kind = _checked_content(upload)
+    evidence = Evidence(
+        assessment=assessment,
+        content_type=kind,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        original_name=safe_display_name(upload.name or ""),
+        indicators=codes,
+        captured_at=captured_at,
+        captured_by=user,
+    )
+    evidence.file.save("upload", ContentFile(content), save=False)
+    evidence.save()
+    AssessmentEvent.objects.create(
+        assessment=assessment,
+        actor=user,
+        action="evidence_added",
+        from_state=assessment.state,
+        to_state=assessment.state,
+        changes={"evidence": str(evidence.id), "indicators": codes},
+    )
+    return evidence
+
+
+def evidence_open(*, user: User, evidence_id: UUID) -> Evidence:
+    """Return an evidence record in scope for viewing, and log the view (personal data)."""
+    scope = scope_for(user)
+    try:
+        evidence = scope.filter(
+            Evidence.objects.select_related("assessment__unit"), "assessment__unit"
+        ).get(pk=evidence_id)
+    except (Evidence.DoesNotExist, ValueError):
+        raise NotFound(_("No such evidence.")) from None
+    access_log_record(
+        user=user, action=AccessAction.VIEW, object_type="evidence", object_id=evidence.pk
+    )
+    return evidence

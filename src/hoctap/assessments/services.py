@@ -1,0 +1,246 @@
+"""Every write to an assessment: enrolment, scores, and workflow transitions."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hoctap.accounts.models import User
+from hoctap.accounts.scoping import scope_for
+from hoctap.assessments.models import Assessment, AssessmentEvent, Period, PeriodClosure, State
+from hoctap.assessments.periods import period_scheme
+from hoctap.assessments.scoring import clean_scores, missing_indicators, outcome_of
+from hoctap.assessments.workflow import LAYER_ROLES, LAYER_STATES, Action, transition_for
+from hoctap.core.errors import Conflict, Forbidden, NotFound
+from hoctap.core.text import nfc
+from hoctap.organisation.models import Unit
+from hoctap.people.models import Citizen
+from hoctap.schemes.definition import SchemeDefinition
+from hoctap.schemes.models import SubjectType
+
+LAYERS = ("self", "reviewer", "final")
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    number: str
+    date: date
+    body: str
+
+
+def _event(
+    assessment: Assessment,
+    *,
+    actor: User | None,
+    action: str,
+    from_state: str,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+) -> None:
+    AssessmentEvent.objects.create(
+        assessment=assessment,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=assessment.state,
+        reason=reason,
+        changes=changes or {},
+    )
+
+
+def _locked(user: User, assessment_id: UUID) -> tuple[Assessment, frozenset[str]]:
+    """Lock the row for this transaction and return it with the roles `user` holds over it."""
+    scope = scope_for(user)
+    try:
+        assessment = scope.filter(
+            Assessment.objects.select_for_update().select_related("unit", "scheme"), "unit"
+        ).get(pk=assessment_id)
+    except (Assessment.DoesNotExist, ValueError):
+        raise NotFound(_("No such assessment.")) from None
+    return assessment, scope.roles_at(assessment.unit.path)
+
+
+def _check_version(assessment: Assessment, version: int) -> None:
+    if assessment.version != version:
+        raise Conflict(
+            _(
+                "Someone else changed this assessment meanwhile (version %(now)d, yours %(yours)d)."
+                " Reload it and apply your change again."
+            )
+            % {"now": assessment.version, "yours": version}
+        )
+
+
+@transaction.atomic
+def assessment_register(
+    *,
+    user: User,
+    period: Period,
+    unit: Unit,
+    group: str,
+    citizen: Citizen,
+    assessment_id: UUID | None = None,
+    request_digest: str = "",
+) -> Assessment:
+    """Enrol a citizen for a period in a unit within the user's scope, in a target group."""
+    scope = scope_for(user)
+    if not scope.covers_path(unit.path):
+        raise NotFound(_("No such unit."))
+    if not unit.valid_from <= period.ends_on or (
+        unit.valid_to and unit.valid_to < period.starts_on
+    ):
+        raise ValidationError(_("The unit is not in force during period %(p)s.") % {"p": period})
+    if PeriodClosure.objects.filter(period=period, unit__path__in=_prefixes(unit.path)).exists():
+        raise Conflict(_("This commune has closed period %(p)s.") % {"p": period})
+    scheme = period_scheme(period, SubjectType.CITIZEN)
+    found = scheme.parsed.group_for(group)
+    if found is None:
+        codes = ", ".join(g.code for g in scheme.parsed.groups)
+        raise ValidationError(
+            _("%(g)s is not a target group of this scheme (%(codes)s).")
+            % {"g": group, "codes": codes}
+        )
+    if Assessment.objects.filter(period=period, citizen=citizen).exists():
+        raise Conflict(
+            _("%(name)s is already enrolled for %(p)s.") % {"name": citizen, "p": period}
+        )
+    assessment = Assessment.objects.create(
+        **({"id": assessment_id} if assessment_id else {}),
+        period=period,
+        scheme=scheme,
+        subject_type=SubjectType.CITIZEN,
+        citizen=citizen,
+        unit=unit,
+        group=found.code,
+        request_digest=request_digest,
+        created_by=user,
+    )
+    _event(assessment, actor=user, action="register", from_state=State.REGISTERED)
+    return assessment
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+@transaction.atomic
+def assessment_scores_set(
+    *, user: User, assessment_id: UUID, layer: str, scores: dict[str, object], version: int
+) -> Assessment:
+    """Write some scores of one layer, refusing a stale version (no lost update)."""
+    assessment, roles = _locked(user, assessment_id)
+    _check_version(assessment, version)
+    if layer not in LAYERS:
+        raise ValidationError(_("Unknown score layer: %(l)s") % {"l": layer})
+    if State(assessment.state) not in LAYER_STATES[layer]:
+        raise Conflict(
+            _("%(layer)s scores cannot be changed while the assessment is %(state)s.")
+            % {"layer": layer, "state": assessment.get_state_display()}
+        )
+    if not roles & LAYER_ROLES[layer]:
+        raise Forbidden(_("Your role may not enter %(layer)s scores.") % {"layer": layer})
+    cleaned = clean_scores(assessment.scheme.parsed, scores)
+    current = assessment.scores(layer)
+    changes = {c: [current.get(c), v] for c, v in cleaned.items() if current.get(c) != v}
+    current.update(cleaned)
+    assessment.version += 1
+    assessment.save()
+    _event(
+        assessment,
+        actor=user,
+        action=f"scores_{layer}",
+        from_state=assessment.state,
+        changes={layer: changes},
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_transition(
+    *,
+    user: User,
+    assessment_id: UUID,
+    action: str,
+    version: int,
+    reason: str = "",
+    decision: DecisionInput | None = None,
+) -> Assessment:
+    """Move an assessment along the declared workflow, writing one event."""
+    assessment, roles = _locked(user, assessment_id)
+    _check_version(assessment, version)
+    try:
+        step = Action(action)
+    except ValueError:
+        raise ValidationError(_("Unknown action: %(a)s") % {"a": action}) from None
+    before = State(assessment.state)
+    transition = transition_for(before, step)
+    if transition is None:
+        raise Conflict(
+            _("An assessment that is %(state)s cannot be %(action)s.")
+            % {"state": assessment.get_state_display(), "action": step.value}
+        )
+    if not roles & transition.roles:
+        raise Forbidden(_("Your role may not do this."))
+    reason = nfc(reason)
+    if transition.needs_reason and not reason:
+        raise ValidationError(_("Please give a reason."))
+    changes = _apply(assessment, step, decision)
+    assessment.state = transition.target
+    assessment.version += 1
+    assessment.save()
+    _event(
+        assessment, actor=user, action=step.value, from_state=before, reason=reason, changes=changes
+    )
+    return assessment
+
+
+def _apply(assessment: Assessment, step: Action, decision: DecisionInput | None) -> dict[str, Any]:
+    """Carry out what an action does to the scores and result; return the score changes."""
+    definition = assessment.scheme.parsed
+    if step is Action.SELF_ASSESS:
+        _require_complete(definition, assessment.self_scores, _("self-assessment"))
+    elif step is Action.REVIEW:
+        if not assessment.reviewer_scores:
+            assessment.reviewer_scores = dict(assessment.self_scores)
+        _require_complete(definition, assessment.reviewer_scores, _("review"))
+    elif step is Action.DECIDE:
+        if decision is None or not decision.number.strip():
+            raise ValidationError(_("A decision needs its number and date."))
+        final = {**assessment.reviewer_scores, **assessment.final_scores}
+        _require_complete(definition, final, _("decision"))
+        outcome = outcome_of(definition, final)
+        changes: dict[str, Any] = {
+            "final": {
+                c: [assessment.final_scores.get(c), v]
+                for c, v in final.items()
+                if assessment.final_scores.get(c) != v
+            }
+        }
+        assessment.final_scores = final
+        assessment.final_total = outcome.total
+        assessment.result = outcome.code
+        assessment.passed = outcome.passed
+        assessment.decision_number = nfc(decision.number)
+        assessment.decision_date = decision.date
+        assessment.decision_body = nfc(decision.body)
+        changes["result"] = outcome.code
+        return changes
+    elif step is Action.REOPEN:
+        assessment.result, assessment.passed, assessment.final_total = "", None, None
+        assessment.decision_number, assessment.decision_body = "", ""
+        assessment.decision_date = None
+    return {}
+
+
+def _require_complete(definition: SchemeDefinition, scores: dict[str, Any], what: str) -> None:
+    missing = missing_indicators(definition, scores)
+    if missing:
+        raise ValidationError(
+            _("The %(what)s is missing scores for: %(codes)s")
+            % {"what": what, "codes": ", ".join(missing)}
+        )
