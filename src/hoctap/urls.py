@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hoctap.accounts import views as account_views
+from hoctap.api.api import api
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -15,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", include("hoctap.people.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

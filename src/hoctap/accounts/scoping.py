@@ -38,8 +38,10 @@ class Scope:
             return Q()
         match = Q(pk__in=[])
         for field in unit_fields:
+            # "" names the unit itself, for querysets of units.
+            key = f"{field}__path__startswith" if field else "path__startswith"
             for path in self.paths:
-                match |= Q(**{f"{field}__path__startswith": path})
+                match |= Q(**{key: path})
         return match
 
     def filter(self, queryset: QuerySet[M], *unit_fields: str) -> QuerySet[M]:

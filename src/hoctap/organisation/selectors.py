@@ -53,3 +53,23 @@ def unit_restated(*, unit: Unit, on: date) -> list[Unit]:
             else:
                 frontier.append(nxt.pk)
     return found
+
+
+def unit_resolve_between(*, code: str, starts_on: date, ends_on: date) -> Unit:
+    """Return the unit carrying `code` during a period (the latest, if the code changed hands)."""
+    unit = (
+        Unit.objects.filter(code=code.strip(), valid_from__lte=ends_on)
+        .exclude(valid_to__lt=starts_on)
+        .order_by("-valid_from")
+        .first()
+    )
+    if unit is None:
+        raise ValidationError(
+            _("No unit has code %(code)s between %(start)s and %(end)s.")
+            % {
+                "code": code,
+                "start": starts_on.strftime("%d/%m/%Y"),
+                "end": ends_on.strftime("%d/%m/%Y"),
+            }
+        )
+    return unit

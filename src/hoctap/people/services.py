@@ -93,3 +93,53 @@ def consent_record(
         given_at=given_at,
         recorded_by=recorded_by,
     )
+
+
+def citizen_match(
+    *,
+    unit: Unit,
+    full_name: str,
+    birth_year: int,
+    national_id: str | None,
+    household: Household | None,
+) -> Citizen | None:
+    """Find a person by CCCD when given, else by (unit, name, birth year, household)."""
+    if national_id:
+        return Citizen.objects.filter(national_id=national_id).first()
+    return Citizen.objects.filter(
+        home_unit=unit, search_name=fold(full_name), birth_year=birth_year, household=household
+    ).first()
+
+
+@transaction.atomic
+def citizen_find_or_create(
+    *,
+    unit: Unit,
+    full_name: str,
+    birth_year: int,
+    sex: Sex,
+    ethnicity: str = "",
+    national_id: str | None = None,
+    household_code: str = "",
+) -> Citizen:
+    """Return the matching person, or enrol a new one in `unit`; every field is checked."""
+    national_id = clean_national_id(national_id)
+    household = household_get_or_create(unit=unit, code=household_code) if household_code else None
+    found = citizen_match(
+        unit=unit,
+        full_name=full_name,
+        birth_year=birth_year,
+        national_id=national_id,
+        household=household,
+    )
+    if found is not None:
+        return found
+    return citizen_create(
+        full_name=full_name,
+        birth_year=birth_year,
+        sex=sex,
+        home_unit=unit,
+        ethnicity=ethnicity_resolve(ethnicity) if ethnicity.strip() else None,
+        national_id=national_id,
+        household=household,
+    )

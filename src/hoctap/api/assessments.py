@@ -1,0 +1,262 @@
+"""Assessment operations of /api/v1/: thin adapters over the services and selectors."""
+
+import hashlib
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+
+from hoctap.accounts.models import User
+from hoctap.accounts.scoping import Scope, scope_for
+from hoctap.api.api import api_user
+from hoctap.api.schemas import (
+    AssessmentCreateIn,
+    AssessmentOut,
+    AssessmentPage,
+    CitizenOut,
+    DecisionOut,
+    EvidenceOut,
+    Message,
+    ScoreLayers,
+    ScoresIn,
+    TransitionIn,
+)
+from hoctap.assessments.evidence import evidence_add, evidence_open
+from hoctap.assessments.models import Assessment, State
+from hoctap.assessments.periods import period_get
+from hoctap.assessments.selectors import assessment_get, assessment_list
+from hoctap.assessments.services import (
+    DecisionInput,
+    assessment_register,
+    assessment_scores_set,
+    assessment_transition,
+)
+from hoctap.assessments.workflow import allowed_actions
+from hoctap.core.errors import Conflict, NotFound
+from hoctap.organisation.models import Unit
+from hoctap.organisation.selectors import unit_resolve_between
+from hoctap.people.models import Sex
+from hoctap.people.services import citizen_find_or_create
+
+router = Router(tags=["assessments"])
+ERRORS = {400: Message, 403: Message, 404: Message, 409: Message}
+PAGE_SIZE = 50
+
+
+def _scores(raw: dict[str, str]) -> dict[str, Decimal]:
+    return {code: Decimal(value) for code, value in raw.items()}
+
+
+def assessment_out(assessment: Assessment, scope: Scope) -> AssessmentOut:
+    """Shape one assessment for the API; the CCCD is always masked."""
+    citizen = assessment.citizen
+    decided = assessment.state == State.DECIDED
+    return AssessmentOut(
+        id=assessment.id,
+        period=assessment.period.code,
+        scheme=str(assessment.scheme),
+        unit=assessment.unit.code,
+        group=assessment.group,
+        state=assessment.state,
+        version=assessment.version,
+        citizen=CitizenOut(
+            id=citizen.pk,
+            full_name=citizen.full_name,
+            birth_year=citizen.birth_year,
+            sex=citizen.sex,
+            ethnicity=citizen.ethnicity.name if citizen.ethnicity else None,
+            national_id_masked=citizen.masked_national_id,
+        )
+        if citizen
+        else None,
+        scores=ScoreLayers(
+            self=_scores(assessment.self_scores),
+            reviewer=_scores(assessment.reviewer_scores),
+            final=_scores(assessment.final_scores),
+        ),
+        result=assessment.result or None,
+        passed=assessment.passed,
+        final_total=assessment.final_total,
+        decision=DecisionOut(
+            number=assessment.decision_number,
+            date=assessment.decision_date,
+            body=assessment.decision_body,
+        )
+        if decided
+        else None,
+        allowed_actions=[
+            a.value
+            for a in allowed_actions(State(assessment.state), scope.roles_at(assessment.unit.path))
+        ],
+    )
+
+
+def _digest(payload: AssessmentCreateIn) -> str:
+    return hashlib.sha256(payload.model_dump_json().encode()).hexdigest()
+
+
+def _replay(user: User, scope: Scope, payload: AssessmentCreateIn) -> AssessmentOut | None:
+    """Answer a re-sent create: the same record for the same body, a conflict for another."""
+    existing = assessment_list(user=user, scope=scope).filter(pk=payload.id).first()
+    if existing is None:
+        if Assessment.objects.filter(pk=payload.id).exists():
+            raise NotFound(_("No such assessment."))
+        return None
+    if existing.request_digest != _digest(payload):
+        raise Conflict(_("An assessment with this id already exists with different content."))
+    return assessment_out(existing, scope)
+
+
+@router.post("/assessments", response={200: AssessmentOut, 201: AssessmentOut, **ERRORS})
+def assessment_create(request: HttpRequest, payload: AssessmentCreateIn) -> Status[AssessmentOut]:
+    """Enrol a citizen for a period; re-sending the same body returns the same record."""
+    user = api_user(request)
+    scope = scope_for(user)
+    if (replayed := _replay(user, scope, payload)) is not None:
+        return Status(200, replayed)
+    try:
+        with transaction.atomic():
+            assessment = _create(user, scope, payload)
+    except IntegrityError:
+        # Another request with this id won the race: answer as a replay.
+        if (replayed := _replay(user, scope, payload)) is not None:
+            return Status(200, replayed)
+        raise
+    fresh = assessment_get(user=user, assessment_id=assessment.id, scope=scope)
+    return Status(201, assessment_out(fresh, scope))
+
+
+def _create(user: User, scope: Scope, payload: AssessmentCreateIn) -> Assessment:
+    period = period_get(payload.period)
+    unit = unit_resolve_between(
+        code=payload.unit, starts_on=period.starts_on, ends_on=period.ends_on
+    )
+    if not scope.covers_path(unit.path):
+        raise NotFound(_("No such unit."))
+    person = payload.citizen
+    citizen = citizen_find_or_create(
+        unit=unit,
+        full_name=person.full_name,
+        birth_year=person.birth_year,
+        sex=Sex(person.sex),
+        ethnicity=person.ethnicity,
+        national_id=person.national_id,
+        household_code=person.household,
+    )
+    return assessment_register(
+        user=user,
+        period=period,
+        unit=unit,
+        group=payload.group,
+        citizen=citizen,
+        assessment_id=payload.id,
+        request_digest=_digest(payload),
+    )
+
+
+@router.get("/assessments", response={200: AssessmentPage, 404: Message})
+def assessment_index(
+    request: HttpRequest, period: str = "", unit: str = "", state: str = "", page: int = 1
+) -> AssessmentPage:
+    """List assessments in the caller's scope, filtered by period, unit subtree and state."""
+    user = api_user(request)
+    scope = scope_for(user)
+    rows = assessment_list(user=user, scope=scope).select_related("citizen__ethnicity")
+    if period:
+        rows = rows.filter(period__code=period)
+    if unit:
+        found = scope.filter(Unit.objects.filter(code=unit), "").order_by("-valid_from").first()
+        if found is None:
+            raise NotFound(_("No such unit."))
+        rows = rows.filter(unit__path__startswith=found.path)
+    if state:
+        rows = rows.filter(state=state)
+    count = rows.count()
+    page = max(page, 1)
+    chunk = rows.order_by("created_at", "id")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return AssessmentPage(
+        items=[assessment_out(a, scope) for a in chunk], count=count, page=page, page_size=PAGE_SIZE
+    )
+
+
+@router.get("/assessments/{assessment_id}", response={200: AssessmentOut, **ERRORS})
+def assessment_detail(request: HttpRequest, assessment_id: UUID) -> AssessmentOut:
+    """Return one assessment with its three score layers and what the caller may do next."""
+    user = api_user(request)
+    scope = scope_for(user)
+    return assessment_out(
+        assessment_get(user=user, assessment_id=assessment_id, scope=scope), scope
+    )
+
+
+@router.put("/assessments/{assessment_id}/scores", response={200: AssessmentOut, **ERRORS})
+def assessment_scores(
+    request: HttpRequest, assessment_id: UUID, payload: ScoresIn
+) -> AssessmentOut:
+    """Write scores of one layer; a stale version is refused with 409."""
+    user = api_user(request)
+    assessment_scores_set(
+        user=user,
+        assessment_id=assessment_id,
+        layer=payload.layer,
+        scores=dict(payload.scores),
+        version=payload.version,
+    )
+    return assessment_detail(request, assessment_id)
+
+
+@router.post("/assessments/{assessment_id}/transitions", response={200: AssessmentOut, **ERRORS})
+def assessment_act(
+    request: HttpRequest, assessment_id: UUID, payload: TransitionIn
+) -> AssessmentOut:
+    """Take a workflow action: 409 when not possible now, 403 when not for this role."""
+    user = api_user(request)
+    decision = payload.decision
+    assessment_transition(
+        user=user,
+        assessment_id=assessment_id,
+        action=payload.action,
+        version=payload.version,
+        reason=payload.reason,
+        decision=DecisionInput(number=decision.number, date=decision.date, body=decision.body)
+        if decision
+        else None,
+    )
+    return assessment_detail(request, assessment_id)
+
+
+@router.post("/assessments/{assessment_id}/evidence", response={201: EvidenceOut, **ERRORS})
+def assessment_evidence(
+    request: HttpRequest,
+    assessment_id: UUID,
+    file: File[UploadedFile],
+    indicators: Form[str],
+) -> Status[EvidenceOut]:
+    """Attach a photo or PDF as evidence for the indicators named (comma-separated)."""
+    evidence = evidence_add(
+        user=api_user(request),
+        assessment_id=assessment_id,
+        upload=file,
+        indicators=indicators.replace(";", ",").split(","),
+    )
+    return Status(
+        201,
+        EvidenceOut(
+            id=evidence.id,
+            sha256=evidence.sha256,
+            size=evidence.size,
+            content_type=evidence.content_type,
+            indicators=evidence.indicators,
+        ),
+    )
+
+
+@router.get("/evidence/{evidence_id}", response={200: None, 404: Message})
+def evidence_file(request: HttpRequest, evidence_id: UUID) -> FileResponse:
+    """Return an evidence file; every view is recorded in the access log."""
+    evidence = evidence_open(user=api_user(request), evidence_id=evidence_id)
+    return FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)

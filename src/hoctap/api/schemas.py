@@ -1,0 +1,125 @@
+"""Input and output shapes of the HTTP API (one per operation, as the style guide asks)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field
+
+
+class Message(Schema):
+    detail: str
+    errors: list[str] = []
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class UnitBrief(Schema):
+    code: str
+    name: str
+    kind: str
+
+
+class UnitOut(UnitBrief):
+    valid_from: date
+    valid_to: date | None
+    parent: str | None
+    children: list[UnitBrief]
+
+
+class CitizenIn(Schema):
+    full_name: str = Field(min_length=1, max_length=120)
+    birth_year: int
+    sex: Literal["male", "female"]
+    ethnicity: str = ""
+    national_id: str | None = None
+    household: str = ""
+
+
+class AssessmentCreateIn(Schema):
+    id: UUID
+    period: str
+    unit: str
+    group: str
+    citizen: CitizenIn
+
+
+class CitizenOut(Schema):
+    id: int
+    full_name: str
+    birth_year: int
+    sex: str
+    ethnicity: str | None
+    national_id_masked: str
+
+
+class ScoreLayers(Schema):
+    self: dict[str, Decimal]
+    reviewer: dict[str, Decimal]
+    final: dict[str, Decimal]
+
+
+class DecisionOut(Schema):
+    number: str
+    date: date | None
+    body: str
+
+
+class AssessmentOut(Schema):
+    id: UUID
+    period: str
+    scheme: str
+    unit: str
+    group: str
+    state: str
+    version: int
+    citizen: CitizenOut | None
+    scores: ScoreLayers
+    result: str | None
+    passed: bool | None
+    final_total: Decimal | None
+    decision: DecisionOut | None
+    allowed_actions: list[str]
+
+
+class AssessmentPage(Schema):
+    items: list[AssessmentOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class ScoresIn(Schema):
+    layer: Literal["self", "reviewer", "final"]
+    scores: dict[str, Decimal | int | str]
+    version: int
+
+
+class DecisionIn(Schema):
+    number: str
+    date: date
+    body: str = ""
+
+
+class TransitionIn(Schema):
+    action: Literal["self_assess", "submit", "review", "decide", "return", "reopen"]
+    version: int
+    reason: str = ""
+    decision: DecisionIn | None = None
+
+
+class EvidenceOut(Schema):
+    id: UUID
+    sha256: str
+    size: int
+    content_type: str
+    indicators: list[str]
