@@ -8,6 +8,7 @@ from django.utils import translation
 
 from hoctap.accounts.models import User
 from hoctap.demo.loader import demo_load
+from tests.apiclient import ApiClient
 
 
 def pytest_report_header() -> str:
@@ -74,3 +75,23 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def api_commune(commune_officer: User) -> ApiClient:
+    return ApiClient(commune_officer)
+
+
+@pytest.fixture
+def api_outsider(outsider: User) -> ApiClient:
+    return ApiClient(outsider)
+
+
+@pytest.fixture
+def api_branch(branch_officer: User) -> ApiClient:
+    return ApiClient(branch_officer)
+
+
+@pytest.fixture
+def api_district(district_officer: User) -> ApiClient:
+    return ApiClient(district_officer)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "hoctap.people",
     "hoctap.schemes",
     "hoctap.assessments",
+    "hoctap.reports",
     "hoctap.audit",
     "hoctap.demo",
 ]
@@ -116,6 +117,9 @@ def _databases() -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+        # A file, not shared-cache memory, so that concurrent writers in tests wait on the
+        # lock exactly as they do in production instead of failing with "table is locked".
+        config["TEST"] = {"NAME": str(VAR_DIR / "test-hoctap.sqlite3")}
     elif engine != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must start with sqlite:/// or postgres://")
     return {"default": config}
@@ -175,6 +179,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # PDF rendering narrates every step and glyph at INFO; only problems are worth a line.
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 HOCTAP_SCHEMES_DIR = Path(env_str("HOCTAP_SCHEMES_DIR", str(BASE_DIR / "schemes")))
 HOCTAP_EVIDENCE_MAX_BYTES = env_int("HOCTAP_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)

@@ -7,7 +7,7 @@ from hoctap.assessments.models import Assessment, AssessmentEvent
 from hoctap.assessments.periods import period_open
 from hoctap.audit.models import AccessLogEntry
 from hoctap.people.models import Citizen
-from tests.api.conftest import ApiClient
+from tests.apiclient import ApiClient
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from hoctap.accounts.models import ApiToken, User
-from tests.api.conftest import ApiClient
+from tests.apiclient import ApiClient
 
 pytestmark = pytest.mark.django_db
 

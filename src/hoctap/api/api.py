@@ -47,11 +47,12 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 
 def _register() -> None:
-    from hoctap.api import assessments, auth, units
+    from hoctap.api import assessments, auth, reports, units
 
     api.add_router("", auth.router)
     api.add_router("", units.router)
     api.add_router("", assessments.router)
+    api.add_router("", reports.router)
 
 
 _register()

@@ -3,8 +3,11 @@
 import hashlib
 import io
 import re
+import threading
 import unicodedata
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from uuid import UUID
 
@@ -14,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from hoctap.accounts.models import User
@@ -29,6 +32,9 @@ register_heif_opener()
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"}
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+# Pillow's truncation switch and Python's warning filters are process-wide; uploads decode
+# one at a time so that another thread cannot loosen them mid-decode.
+_DECODING = threading.Lock()
 
 
 def sniff(head: bytes) -> str | None:
@@ -51,13 +57,29 @@ def safe_display_name(name: str) -> str:
     return cleaned[:200]
 
 
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Refuse truncated images and pixel bombs, whatever other code set process-wide."""
+    with _DECODING, warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # WeasyPrint (report PDFs) sets LOAD_TRUNCATED_IMAGES on import, which would let a
+        # half-uploaded photo through with its missing part painted grey.
+        allowed = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = allowed
+
+
 def _reencode(data: bytes, kind: str) -> tuple[bytes, str]:
     """Decode and re-encode an image: proves it is one and drops metadata such as GPS."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            image.load()
+        with _strict_decoding():
+            opened = Image.open(io.BytesIO(data))
+            opened.load()
+            # Re-encoding drops the EXIF orientation, so turn the pixels upright first.
+            image = ImageOps.exif_transpose(opened)
     except (
         UnidentifiedImageError,
         OSError,
@@ -135,15 +157,20 @@ def evidence_add(
         captured_by=user,
     )
     evidence.file.save("upload", ContentFile(content), save=False)
-    evidence.save()
-    AssessmentEvent.objects.create(
-        assessment=assessment,
-        actor=user,
-        action="evidence_added",
-        from_state=assessment.state,
-        to_state=assessment.state,
-        changes={"evidence": str(evidence.id), "indicators": codes},
-    )
+    try:
+        evidence.save()
+        AssessmentEvent.objects.create(
+            assessment=assessment,
+            actor=user,
+            action="evidence_added",
+            from_state=assessment.state,
+            to_state=assessment.state,
+            changes={"evidence": str(evidence.id), "indicators": codes},
+        )
+    except BaseException:
+        # The rows roll back with the transaction; the file is outside it and must go too.
+        evidence.file.delete(save=False)
+        raise
     return evidence
 
 

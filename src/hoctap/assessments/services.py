@@ -205,9 +205,16 @@ def _apply(assessment: Assessment, step: Action, decision: DecisionInput | None)
     if step is Action.SELF_ASSESS:
         _require_complete(definition, assessment.self_scores, _("self-assessment"))
     elif step is Action.REVIEW:
-        if not assessment.reviewer_scores:
-            assessment.reviewer_scores = dict(assessment.self_scores)
-        _require_complete(definition, assessment.reviewer_scores, _("review"))
+        # The reviewer's own scores win; every other indicator keeps the self-assessed score.
+        reviewed = {**assessment.self_scores, **assessment.reviewer_scores}
+        _require_complete(definition, reviewed, _("review"))
+        copied = {
+            c: [assessment.reviewer_scores.get(c), v]
+            for c, v in reviewed.items()
+            if assessment.reviewer_scores.get(c) != v
+        }
+        assessment.reviewer_scores = reviewed
+        return {"reviewer": copied} if copied else {}
     elif step is Action.DECIDE:
         if decision is None or not decision.number.strip():
             raise ValidationError(_("A decision needs its number and date."))

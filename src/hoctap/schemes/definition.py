@@ -20,6 +20,12 @@ class Group:
     code: str
     name: str
     aliases: tuple[str, ...]
+    local_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """Return the name the scheme's users know the group by (local, else national)."""
+        return self.local_name or self.name
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,10 @@ def definition_from_dict(data: Mapping[str, Any]) -> SchemeDefinition:
     )
     groups = tuple(
         Group(
-            code=g["code"], name=nfc(g["name"]), aliases=tuple(nfc(a) for a in g.get("aliases", []))
+            code=g["code"],
+            name=nfc(g["name"]),
+            aliases=tuple(nfc(a) for a in g.get("aliases", [])),
+            local_name=nfc(g.get("local_name", "")),
         )
         for g in data["groups"]
     )
@@ -138,9 +147,21 @@ def _number(value: object) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _is_text_map(value: object) -> bool:
+    """Tell whether `value` maps codes to texts (as text_by_group and results do)."""
+    return isinstance(value, Mapping) and all(
+        isinstance(k, str) and _is_text(v) for k, v in value.items()
+    )
 
 
 def definition_problems(data: object) -> list[Problem]:
@@ -158,6 +179,12 @@ def definition_problems(data: object) -> list[Problem]:
     if not isinstance(data["code"], str) or not _CODE.fullmatch(data["code"]):
         problems.append(
             Problem(_line(data, "code"), _("code must be lower-case letters, digits and hyphens."))
+        )
+    if not _is_text(data["title"]):
+        problems.append(Problem(_line(data, "title"), _("title must be text.")))
+    if not _is_text_map(data.get("results") or {}):
+        problems.append(
+            Problem(_line(data, "results"), _("results must map result codes to labels."))
         )
     if data["status"] not in STATUSES:
         problems.append(
@@ -188,20 +215,29 @@ def _group_problems(data: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for group in groups:
-        if not isinstance(group, Mapping) or not group.get("code") or not group.get("name"):
+        if not isinstance(group, Mapping) or not all(
+            _is_text(group.get(k)) for k in ("code", "name")
+        ):
             problems.append(
                 Problem(
                     _line(group) or _line(data, "groups"), _("Each group needs a code and a name.")
                 )
             )
             continue
-        for name in (group["code"], group["name"], *(group.get("aliases") or [])):
-            key = fold(str(name))
-            if key in seen and name != group["name"]:
+        aliases = group.get("aliases") or []
+        if not isinstance(aliases, list) or not all(_is_text(a) for a in aliases):
+            problems.append(Problem(_line(group, "aliases"), _("aliases must be a list of names.")))
+            continue
+        # A group may repeat its own name as an alias; another group may not use it.
+        own: set[str] = set()
+        for name in (group["code"], group["name"], *aliases):
+            key = fold(name)
+            if key in seen:
                 problems.append(
                     Problem(_line(group), _("Group name or alias used twice: %(n)s") % {"n": name})
                 )
-            seen.add(key)
+            own.add(key)
+        seen |= own
     return problems
 
 
@@ -215,7 +251,12 @@ def _indicator_problems(data: Mapping[str, Any]) -> tuple[list[str], list[Proble
     problems: list[Problem] = []
     for criterion in criteria:
         indicators = criterion.get("indicators") if isinstance(criterion, Mapping) else None
-        if not isinstance(criterion, Mapping) or not criterion.get("code") or not indicators:
+        if (
+            not isinstance(criterion, Mapping)
+            or not all(_is_text(criterion.get(k)) for k in ("code", "name"))
+            or not isinstance(indicators, list)
+            or not indicators
+        ):
             problems.append(
                 Problem(_line(criterion), _("Each criterion needs a code, a name and indicators."))
             )
@@ -226,10 +267,21 @@ def _indicator_problems(data: Mapping[str, Any]) -> tuple[list[str], list[Proble
 
 
 def _one_indicator(indicator: object, codes: list[str]) -> list[Problem]:
-    if not isinstance(indicator, Mapping) or not indicator.get("code") or not indicator.get("text"):
+    if not isinstance(indicator, Mapping) or not all(
+        _is_text(indicator.get(k)) for k in ("code", "text")
+    ):
         return [Problem(_line(indicator), _("Each indicator needs a code and a text."))]
     code = str(indicator["code"])
     problems: list[Problem] = []
+    if not isinstance(indicator.get("evidence", ""), str):
+        problems.append(Problem(_line(indicator, "evidence"), _("evidence must be text.")))
+    if not _is_text_map(indicator.get("text_by_group") or {}):
+        problems.append(
+            Problem(
+                _line(indicator, "text_by_group"),
+                _("text_by_group must map group codes to wording."),
+            )
+        )
     if code in codes:
         problems.append(
             Problem(_line(indicator, "code"), _("Indicator code used twice: %(c)s") % {"c": code})

@@ -63,8 +63,9 @@ def scheme_parse(text: str, *, name: str) -> dict[str, Any]:
                 for p in problems
             ]
         )
-    # A JSON round trip drops the line bookkeeping and normalises numbers for hashing.
-    plain: dict[str, Any] = json.loads(json.dumps(data, ensure_ascii=False))
+    # A JSON round trip drops the line bookkeeping and normalises numbers for hashing; a
+    # YAML date in a free field (`issued: 2022-07-28`) is kept as it was written.
+    plain: dict[str, Any] = json.loads(json.dumps(data, ensure_ascii=False, default=str))
     return plain
 
 

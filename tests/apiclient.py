@@ -1,9 +1,8 @@
-"""API clients holding bearer tokens for the personas."""
+"""A test client that speaks to /api/v1 with a persona's bearer token."""
 
 import json
 from typing import Any
 
-import pytest
 from django.test import Client
 
 from hoctap.accounts.models import User
@@ -35,23 +34,3 @@ class ApiClient:
 
     def put(self, path: str, body: Any = None) -> Any:
         return self.call("put", path, body)
-
-
-@pytest.fixture
-def api_commune(commune_officer: User) -> ApiClient:
-    return ApiClient(commune_officer)
-
-
-@pytest.fixture
-def api_outsider(outsider: User) -> ApiClient:
-    return ApiClient(outsider)
-
-
-@pytest.fixture
-def api_branch(branch_officer: User) -> ApiClient:
-    return ApiClient(branch_officer)
-
-
-@pytest.fixture
-def api_district(district_officer: User) -> ApiClient:
-    return ApiClient(district_officer)
