@@ -17,6 +17,8 @@ class ApiClient:
         self.headers = {"Authorization": f"Bearer {api_token_issue(user=user)}"} if user else {}
 
     def call(self, method: str, path: str, body: Any = None, **extra: Any) -> Any:
+        if method == "get":
+            return self.get(path)
         data = json.dumps(body, default=str) if body is not None else None
         return getattr(self.client, method)(
             f"/api/v1{path}",

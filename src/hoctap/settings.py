@@ -119,7 +119,7 @@ def _databases() -> dict[str, Any]:
         }
         # A file, not shared-cache memory, so that concurrent writers in tests wait on the
         # lock exactly as they do in production instead of failing with "table is locked".
-        config["TEST"] = {"NAME": str(VAR_DIR / "test-hoctap.sqlite3")}
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-hoctap-{os.getpid()}.sqlite3")}
     elif engine != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must start with sqlite:/// or postgres://")
     return {"default": config}

@@ -241,3 +241,36 @@ def _file(name: str, content: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def test_a_cccd_from_another_commune_is_refused_without_naming_the_person(
+    api_commune: ApiClient,
+) -> None:
+    theirs = Citizen.objects.filter(home_unit__parent__code="03274").exclude(national_id=None)[0]
+    body = _enrolment(national_id=theirs.national_id, full_name="Tên Khác", birth_year=1970)
+    response = api_commune.post("/assessments", body)
+    assert response.status_code == 409
+    assert theirs.full_name not in response.content.decode()
+    assert not Assessment.objects.filter(pk=body["id"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix"),
+    [
+        ("delete", ""),
+        ("post", ""),
+        ("get", "/scores"),
+        ("get", "/transitions"),
+        ("get", "/evidence"),
+    ],
+)
+def test_each_assessment_operation_refuses_a_wrong_method(
+    api_commune: ApiClient, method: str, suffix: str
+) -> None:
+    created = _registered(api_commune)
+    response = api_commune.call(method, f"/assessments/{created['id']}{suffix}", {})
+    assert response.status_code == 405
+
+
+def test_evidence_download_refuses_a_post(api_commune: ApiClient) -> None:
+    assert api_commune.post(f"/evidence/{uuid.uuid4()}", {}).status_code == 405

@@ -5,6 +5,7 @@ from datetime import date
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import translation
 from django.utils.translation import gettext
@@ -157,7 +158,7 @@ def test_one_assessment_not_yet_reviewed_keeps_the_period_open(
     _review_all(period, commune)
     straggler = Assessment.objects.filter(period=period, unit__path__startswith=commune.path)[0]
     Assessment.objects.filter(pk=straggler.pk).update(state=state)
-    with pytest.raises(Conflict, match=r"^1 assessments are not yet reviewed"):
+    with pytest.raises(Conflict, match=r"^1 assessment is not yet reviewed"):
         period_close(user=commune_officer, period=period, unit=commune)
     assert not PeriodClosure.objects.filter(period=period, unit=commune).exists()
 
@@ -236,3 +237,10 @@ def test_nobody_can_enrol_anyone_in_a_closed_commune(
         user=outsider, period=period, unit=theirs.home_unit, group="G1", citizen=theirs
     )
     assert enrolled.state == State.REGISTERED
+
+
+def test_only_a_commune_closes_its_period(district_officer: User) -> None:
+    district = Unit.objects.get(code="099")
+    with pytest.raises(ValidationError):
+        period_close(user=district_officer, period=_next_year(), unit=district)
+    assert not PeriodClosure.objects.exists()

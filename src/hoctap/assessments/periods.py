@@ -6,12 +6,13 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hoctap.accounts.models import Role, User
 from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.models import Assessment, Period, PeriodClosure, PeriodScheme, State
 from hoctap.core.errors import Conflict, Forbidden, NotFound
-from hoctap.organisation.models import Unit
+from hoctap.organisation.models import Unit, UnitKind
 from hoctap.schemes.loader import scheme_latest
 from hoctap.schemes.models import Scheme
 
@@ -91,12 +92,18 @@ def period_close(*, user: User, period: Period, unit: Unit) -> PeriodClosure:
         raise NotFound(_("No such unit."))
     if not scope.roles_at(unit.path) & _CLOSING_ROLES:
         raise Forbidden(_("Only the commune association may close its period."))
+    if unit.kind != UnitKind.COMMUNE:
+        raise ValidationError(_("A period is closed commune by commune."))
     pending = Assessment.objects.filter(
         period=period, unit__path__startswith=unit.path, state__in=_OPEN_STATES
     ).count()
     if pending:
         raise Conflict(
-            _("%(n)d assessments are not yet reviewed; the period cannot be closed.")
+            ngettext(
+                "%(n)d assessment is not yet reviewed; the period cannot be closed.",
+                "%(n)d assessments are not yet reviewed; the period cannot be closed.",
+                pending,
+            )
             % {"n": pending}
         )
     closure, _created = PeriodClosure.objects.get_or_create(

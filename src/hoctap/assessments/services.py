@@ -19,6 +19,7 @@ from hoctap.core.errors import Conflict, Forbidden, NotFound
 from hoctap.core.text import nfc
 from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen
+from hoctap.people.selectors import citizen_list
 from hoctap.schemes.definition import SchemeDefinition
 from hoctap.schemes.models import SubjectType
 
@@ -104,6 +105,9 @@ def assessment_register(
             _("%(g)s is not a target group of this scheme (%(codes)s).")
             % {"g": group, "codes": codes}
         )
+    if not citizen_list(user=user, scope=scope).filter(pk=citizen.pk).exists():
+        # Found by CCCD in another commune: say so without showing who it is.
+        raise Conflict(_("This person is registered in another unit; that unit must enrol them."))
     if Assessment.objects.filter(period=period, citizen=citizen).exists():
         raise Conflict(
             _("%(name)s is already enrolled for %(p)s.") % {"name": citizen, "p": period}
@@ -181,8 +185,8 @@ def assessment_transition(
     transition = transition_for(before, step)
     if transition is None:
         raise Conflict(
-            _("An assessment that is %(state)s cannot be %(action)s.")
-            % {"state": assessment.get_state_display(), "action": step.value}
+            _("An assessment that is “%(state)s” does not allow “%(action)s”.")
+            % {"state": assessment.get_state_display(), "action": step.label}
         )
     if not roles & transition.roles:
         raise Forbidden(_("Your role may not do this."))

@@ -10,6 +10,8 @@ A decided assessment is locked; a higher role may reopen it with a reason.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy
+
 from hoctap.accounts.models import Role
 from hoctap.assessments.models import State
 
@@ -21,6 +23,21 @@ class Action(StrEnum):
     DECIDE = "decide"
     RETURN = "return"
     REOPEN = "reopen"
+
+    @property
+    def label(self) -> str:
+        """Return the action's name in the user's language."""
+        return str(ACTION_LABELS[self])
+
+
+ACTION_LABELS = {
+    Action.SELF_ASSESS: gettext_lazy("self-assess"),
+    Action.SUBMIT: gettext_lazy("submit"),
+    Action.REVIEW: gettext_lazy("review"),
+    Action.DECIDE: gettext_lazy("decide"),
+    Action.RETURN: gettext_lazy("return"),
+    Action.REOPEN: gettext_lazy("reopen"),
+}
 
 
 # The person assessed, acting through their access code, is an actor without a role row.

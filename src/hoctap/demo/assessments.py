@@ -94,27 +94,39 @@ def build_pilot_period(pilot: DemoPilot, officers: dict[str, User]) -> Period:
         )
     Assessment.objects.bulk_create(rows)
     for a in rows:
-        events.append(
-            AssessmentEvent(
-                assessment=a,
-                actor=a.created_by,
-                action="register",
-                from_state=State.REGISTERED,
-                to_state=State.REGISTERED,
-            )
-        )
-        events.append(
-            AssessmentEvent(
-                assessment=a,
-                actor=a.created_by,
-                action="decide",
-                from_state=State.BRANCH_REVIEWED,
-                to_state=State.DECIDED,
-                changes={"result": a.result},
-            )
-        )
+        events += _pilot_history(a)
     AssessmentEvent.objects.bulk_create(events)
     return period
+
+
+# The steps every pilot assessment went through, as the officers recorded them.
+_PILOT_STEPS = (
+    ("register", State.REGISTERED, State.REGISTERED),
+    ("scores_self", State.REGISTERED, State.REGISTERED),
+    ("self_assess", State.REGISTERED, State.SELF_ASSESSED),
+    ("submit", State.SELF_ASSESSED, State.SUBMITTED),
+    ("review", State.SUBMITTED, State.BRANCH_REVIEWED),
+    ("decide", State.BRANCH_REVIEWED, State.DECIDED),
+)
+
+
+def _pilot_history(a: Assessment) -> list[AssessmentEvent]:
+    """Return the full event chain of one decided pilot assessment."""
+    changes = {
+        "scores_self": {"self": {c: [None, v] for c, v in a.self_scores.items()}},
+        "decide": {"result": a.result},
+    }
+    return [
+        AssessmentEvent(
+            assessment=a,
+            actor=a.created_by,
+            action=action,
+            from_state=before,
+            to_state=after,
+            changes=changes.get(action, {}),
+        )
+        for action, before, after in _PILOT_STEPS
+    ]
 
 
 # How far each sampled person of 2021–2022 has gone, cycling through every state.
