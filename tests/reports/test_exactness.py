@@ -16,6 +16,7 @@ from hoctap.assessments.periods import period_open
 from hoctap.assessments.scoring import outcome_of
 from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen
+from hoctap.reports.rollups import rollups_rebuild
 from hoctap.reports.selectors import summary_report
 from hoctap.schemes.models import SubjectType
 
@@ -80,6 +81,7 @@ def test_every_figure_equals_a_brute_force_count(rows: list[Any], where: str) ->
             )
         )
     Assessment.objects.bulk_create(made)
+    rollups_rebuild(period)
     report = summary_report(scope=EVERYTHING, period_code=period.code, unit_code=where)
     root = Unit.objects.get(code=where)
     inside = [a for a in made if a.unit.path.startswith(root.path)]

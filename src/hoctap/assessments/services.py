@@ -20,6 +20,7 @@ from hoctap.core.text import nfc
 from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen
 from hoctap.people.selectors import citizen_list
+from hoctap.reports.rollups import contribution, rollup_change
 from hoctap.schemes.definition import SchemeDefinition
 from hoctap.schemes.models import SubjectType
 
@@ -58,7 +59,10 @@ def _locked(user: User, assessment_id: UUID) -> tuple[Assessment, frozenset[str]
     scope = scope_for(user)
     try:
         assessment = scope.filter(
-            Assessment.objects.select_for_update().select_related("unit", "scheme"), "unit"
+            Assessment.objects.select_for_update().select_related(
+                "unit", "scheme", "period", "citizen"
+            ),
+            "unit",
         ).get(pk=assessment_id)
     except (Assessment.DoesNotExist, ValueError):
         raise NotFound(_("No such assessment.")) from None
@@ -124,6 +128,7 @@ def assessment_register(
         created_by=user,
     )
     _event(assessment, actor=user, action="register", from_state=State.REGISTERED)
+    rollup_change(None, contribution(assessment))
     return assessment
 
 
@@ -193,10 +198,12 @@ def assessment_transition(
     reason = nfc(reason)
     if transition.needs_reason and not reason:
         raise ValidationError(_("Please give a reason."))
+    counted = contribution(assessment)
     changes = _apply(assessment, step, decision)
     assessment.state = transition.target
     assessment.version += 1
     assessment.save()
+    rollup_change(counted, contribution(assessment))
     _event(
         assessment, actor=user, action=step.value, from_state=before, reason=reason, changes=changes
     )

@@ -18,6 +18,7 @@ from hoctap.assessments.services import (
     assessment_transition,
 )
 from hoctap.demo.pilot import DemoPerson, DemoPilot
+from hoctap.reports.rollups import rollups_rebuild
 from hoctap.schemes.definition import SchemeDefinition
 from hoctap.schemes.models import SubjectType
 
@@ -96,6 +97,7 @@ def build_pilot_period(pilot: DemoPilot, officers: dict[str, User]) -> Period:
     for a in rows:
         events += _pilot_history(a)
     AssessmentEvent.objects.bulk_create(events)
+    rollups_rebuild(period)
     return period
 
 

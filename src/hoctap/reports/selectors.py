@@ -1,26 +1,25 @@
-"""The summary report, computed by aggregation queries in the database.
+"""The summary report, read from the exact rollups kept beside the assessments.
 
-Every figure comes from COUNT/SUM queries grouped by a few columns (unit, group, state,
-result, sex…); Python only adds up those grouped counts, never assessment rows.
+Every figure comes from SUM queries over report cells grouped by a few columns (unit,
+group, state, outcome, sex…); Python only adds up those grouped counts. The cells are kept
+exact in the same transaction as every change (rollups.py) and checked by check-rollups.
 """
 
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, IntegerField, QuerySet, Sum, When
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hoctap.accounts.scoping import Scope
-from hoctap.assessments.models import Assessment, Period, PeriodClosure, State
+from hoctap.assessments.models import Period, PeriodClosure, State
 from hoctap.assessments.periods import period_get, period_scheme
 from hoctap.core.errors import NotFound
 from hoctap.organisation.models import Unit
 from hoctap.organisation.selectors import unit_resolve_between, unit_restated
-from hoctap.people.models import Sex
+from hoctap.people.models import Ethnicity, Sex
 from hoctap.reports.figures import mean, rate
 from hoctap.reports.model import (
     Counts,
@@ -31,11 +30,12 @@ from hoctap.reports.model import (
     TargetRow,
     TrendRow,
 )
+from hoctap.reports.models import Dimension, ReportCell, ReportIndicatorCell
+from hoctap.reports.rollups import AGE_BANDS, NOT_RECORDED
 from hoctap.schemes.definition import SchemeDefinition
 from hoctap.schemes.models import SchemeStatus, SubjectType
 
 TREES = ("historical", "restated")
-AGE_BANDS = ((0, 29, "15–29"), (30, 44, "30–44"), (45, 59, "45–59"), (60, 200, "60+"))
 # QĐ 677/QĐ-TTg: 60 % of officials recognised as learning citizens by 2025.
 OFFICIALS_TARGET = Decimal("60")
 
@@ -54,11 +54,11 @@ def _report_unit(*, scope: Scope, code: str, period: Period, tree: str) -> Unit:
 
 def _effective_paths(period: Period, unit: Unit, tree: str) -> dict[int, str]:
     """Map each unit holding assessments of the period to its path in the chosen tree."""
-    holding = Assessment.objects.filter(period=period)
+    holding = ReportCell.objects.filter(period=period, dimension=Dimension.GROUP, n__gt=0)
     if tree == "historical":
         holding = holding.filter(unit__path__startswith=unit.path)
     ids = set(holding.values_list("unit_id", flat=True).distinct())
-    units = Unit.objects.in_bulk(ids)
+    units = Unit.objects.only("path", "valid_from", "valid_to").in_bulk(ids)
     today = timezone.localdate()
     paths: dict[int, str] = {}
     for pk, held in units.items():
@@ -70,6 +70,25 @@ def _effective_paths(period: Period, unit: Unit, tree: str) -> dict[int, str]:
         else:
             paths[pk] = held.path
     return {pk: path for pk, path in paths.items() if path.startswith(unit.path)}
+
+
+def _cells(period: Period, unit: Unit, tree: str, paths: dict[int, str]) -> QuerySet[ReportCell]:
+    """Return the period's cells inside the subtree (by path, or by id for the restated tree)."""
+    cells = ReportCell.objects.filter(period=period, n__gt=0)
+    if tree == "historical":
+        return cells.filter(unit__path__startswith=unit.path)
+    return cells.filter(unit_id__in=list(paths))
+
+
+def _summed(cells: QuerySet[ReportCell], dimension: str, *fields: str) -> list[dict[str, Any]]:
+    """Sum a dimension's cells by the given fields plus state and outcome."""
+    rows = (
+        cells.filter(dimension=dimension)
+        .values(*fields, "state", "outcome")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return [{**r, "n": r["total"], "passed": r["outcome"] == "passed"} for r in rows]
 
 
 def _children(unit: Unit, period: Period, tree: str) -> list[Unit]:
@@ -94,8 +113,10 @@ def summary_report(
     scheme = period_scheme(period, SubjectType.CITIZEN)
     definition = scheme.parsed
     paths = _effective_paths(period, unit, tree)
-    base = Assessment.objects.filter(period=period, unit_id__in=list(paths))
-    per_unit = list(base.values("unit_id", "group", "state", "passed").annotate(n=Count("pk")))
+    cells = _cells(period, unit, tree, paths)
+    per_unit = [
+        {**r, "group": r["value"]} for r in _summed(cells, Dimension.GROUP, "unit_id", "value")
+    ]
     return SummaryReport(
         period=period.code,
         period_label=period.code,
@@ -109,10 +130,10 @@ def summary_report(
         final=_final(per_unit, paths, period),
         by_group=_by_group(per_unit, definition),
         by_unit=_by_child(per_unit, paths, _children(unit, period, tree)),
-        by_indicator=_by_indicator(base, definition),
-        by_sex=_by_sex(base),
-        by_ethnicity=_by_ethnicity(base),
-        by_age_band=_by_age_band(base, period),
+        by_indicator=_by_indicator(period, unit, tree, paths, definition),
+        by_sex=_by_sex(cells),
+        by_ethnicity=_by_ethnicity(cells),
+        by_age_band=_by_age_band(cells),
         pending=_pending(per_unit),
         trend=_trend(unit),
         targets=_targets(per_unit),
@@ -155,76 +176,63 @@ def _by_child(rows: list[dict[str, Any]], paths: dict[int, str], children: list[
     return result
 
 
-def _decided(base: QuerySet[Assessment]) -> QuerySet[Assessment]:
-    return base.filter(state=State.DECIDED)
-
-
-def _by_indicator(base: QuerySet[Assessment], definition: SchemeDefinition) -> list[IndicatorRow]:
-    """Mean final score and number below the rule's minimum, per indicator, in one query."""
-    minimum = (
-        definition.rule.get("each_at_least") if definition.rule.get("type") == "sum_min" else None
-    )
-    decided = _decided(base)
-    annotations = {
-        f"v_{i}": Cast(
-            KeyTextTransform(ind.code, "final_scores"), DecimalField(max_digits=7, decimal_places=2)
-        )
-        for i, ind in enumerate(definition.indicators)
+def _by_indicator(
+    period: Period, unit: Unit, tree: str, paths: dict[int, str], definition: SchemeDefinition
+) -> list[IndicatorRow]:
+    """Mean final score and number below the rule's minimum, per indicator."""
+    rule = definition.rule
+    has_minimum = rule.get("type") == "sum_min"
+    cells = ReportIndicatorCell.objects.filter(period=period)
+    if tree == "historical":
+        cells = cells.filter(unit__path__startswith=unit.path)
+    else:
+        cells = cells.filter(unit_id__in=list(paths))
+    sums = {
+        r["indicator"]: r
+        for r in cells.values("indicator")
+        .annotate(count=Sum("n"), score=Sum("total"), low=Sum("below_min"))
+        .order_by()
     }
-    aggregates: dict[str, Any] = {"n": Count("pk")}
-    for i in range(len(definition.indicators)):
-        aggregates[f"sum_{i}"] = Sum(f"v_{i}")
-        if minimum is not None:
-            aggregates[f"low_{i}"] = Sum(
-                Case(When(**{f"v_{i}__lt": Decimal(str(minimum))}, then=1), default=0),
-                output_field=IntegerField(),
+    rows = []
+    for ind in definition.indicators:
+        r = sums.get(ind.code, {"count": 0, "score": 0, "low": 0})
+        rows.append(
+            IndicatorRow(
+                code=ind.code,
+                text=ind.text,
+                mean_final=mean(Decimal(r["score"] or 0), r["count"] or 0),
+                below_min=(r["low"] or 0) if has_minimum else None,
             )
-    totals = decided.annotate(**annotations).aggregate(**aggregates)
-    return [
-        IndicatorRow(
-            code=ind.code,
-            text=ind.text,
-            mean_final=mean(Decimal(totals[f"sum_{i}"] or 0), totals["n"]),
-            below_min=(totals[f"low_{i}"] or 0) if minimum is not None else None,
         )
-        for i, ind in enumerate(definition.indicators)
-    ]
+    return rows
 
 
-def _grouped(base: QuerySet[Assessment], field: str) -> list[dict[str, Any]]:
-    return list(base.values(field, "state", "passed").annotate(n=Count("pk")))
-
-
-def _by_sex(base: QuerySet[Assessment]) -> list[Row]:
+def _by_sex(cells: QuerySet[ReportCell]) -> list[Row]:
     rows = {s.value: Row(s.value, str(s.label)) for s in Sex}
-    for r in _grouped(base, "citizen__sex"):
-        if r["citizen__sex"] in rows:
-            rows[r["citizen__sex"]].counts.add(n=r["n"], state=r["state"], passed=r["passed"])
+    for r in _summed(cells, Dimension.SEX, "value"):
+        if r["value"] in rows:
+            rows[r["value"]].counts.add(n=r["n"], state=r["state"], passed=r["passed"])
     return list(rows.values())
 
 
-def _by_ethnicity(base: QuerySet[Assessment]) -> list[Row]:
+def _by_ethnicity(cells: QuerySet[ReportCell]) -> list[Row]:
+    summed = _summed(cells, Dimension.ETHNICITY, "value")
+    names = Ethnicity.objects.in_bulk([int(r["value"]) for r in summed if r["value"]])
     rows: dict[str, Row] = {}
-    for r in _grouped(base, "citizen__ethnicity__name"):
-        name = r["citizen__ethnicity__name"] or _("Not recorded")
-        rows.setdefault(name, Row(name, name)).counts.add(
-            n=r["n"], state=r["state"], passed=r["passed"]
-        )
+    for r in summed:
+        found = names.get(int(r["value"])) if r["value"] else None
+        name = found.name if found else _("Not recorded")
+        row = rows.setdefault(name, Row(name, name))
+        row.counts.add(n=r["n"], state=r["state"], passed=r["passed"])
     return sorted(rows.values(), key=lambda row: -row.counts.enrolled)
 
 
-def _by_age_band(base: QuerySet[Assessment], period: Period) -> list[Row]:
-    rows = [Row(label, label) for _lo, _hi, label in AGE_BANDS]
-    year = period.starts_on.year
-    for r in _grouped(base, "citizen__birth_year"):
-        if r["citizen__birth_year"] is None:
-            continue
-        age = year - r["citizen__birth_year"]
-        for (lo, hi, _label), row in zip(AGE_BANDS, rows, strict=True):
-            if lo <= age <= hi:
-                row.counts.add(n=r["n"], state=r["state"], passed=r["passed"])
-                break
-    return rows
+def _by_age_band(cells: QuerySet[ReportCell]) -> list[Row]:
+    rows = {label: Row(label, label) for _lo, _hi, label in AGE_BANDS}
+    for r in _summed(cells, Dimension.AGE, "value"):
+        if r["value"] != NOT_RECORDED and r["value"] in rows:
+            rows[r["value"]].counts.add(n=r["n"], state=r["state"], passed=r["passed"])
+    return list(rows.values())
 
 
 def _pending(rows: list[dict[str, Any]]) -> list[PendingRow]:
@@ -244,15 +252,17 @@ def _pending(rows: list[dict[str, Any]]) -> list[PendingRow]:
 def _trend(unit: Unit) -> list[TrendRow]:
     """Enrolled, assessed and passed for every period, for the same subtree."""
     rows = (
-        Assessment.objects.filter(unit__path__startswith=unit.path)
-        .values("period__code", "period__starts_on", "state", "passed")
-        .annotate(n=Count("pk"))
+        ReportCell.objects.filter(
+            unit__path__startswith=unit.path, dimension=Dimension.GROUP, n__gt=0
+        )
+        .values("period__code", "period__starts_on", "state", "outcome")
+        .annotate(total=Sum("n"))
         .order_by("period__starts_on")
     )
     trend: dict[str, Counts] = {}
     for r in rows:
         trend.setdefault(r["period__code"], Counts()).add(
-            n=r["n"], state=r["state"], passed=r["passed"]
+            n=r["total"], state=r["state"], passed=r["outcome"] == "passed"
         )
     return [TrendRow(code, counts) for code, counts in trend.items()]
 
