@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "hoctap.schemes",
     "hoctap.assessments",
     "hoctap.reports",
+    "hoctap.transfer",
     "hoctap.audit",
     "hoctap.demo",
 ]
@@ -187,3 +188,9 @@ LOGGING = {
 }
 HOCTAP_SCHEMES_DIR = Path(env_str("HOCTAP_SCHEMES_DIR", str(BASE_DIR / "schemes")))
 HOCTAP_EVIDENCE_MAX_BYTES = env_int("HOCTAP_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+HOCTAP_IMPORT_MAX_ROWS = env_int("HOCTAP_IMPORT_MAX_ROWS", 500_000, minimum=1)
+HOCTAP_IMPORT_MAX_BYTES = env_int("HOCTAP_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
+# An .xlsx may not expand to more XML than this (zip bombs are refused before parsing).
+HOCTAP_IMPORT_MAX_XML_BYTES = env_int(
+    "HOCTAP_IMPORT_MAX_XML_BYTES", 1024 * 1024 * 1024, minimum=1024
+)

@@ -1,0 +1,129 @@
+"""Reading an uploaded list (.xlsx or .csv) safely: type by content, container checked first.
+
+An .xlsx is a zip of XML. Before any parser sees it, the zip's directory is checked
+(member count, declared sizes, compression ratio) and the sheet is inflated only up to
+a cap, so a zip bomb is refused in a fraction of a second. calamine (Rust, no DTD or
+entity expansion) then reads cell values; formulas are never evaluated, only their
+cached results are read.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook
+
+MAX_MEMBERS = 200
+MAX_RATIO = 200
+_CHUNK = 1 << 20
+
+
+class FileRefused(Exception):
+    """The file cannot be read; `message` says why in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value).strip()
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a container that would inflate beyond the limits, without inflating it fully."""
+    limit: int = settings.HOCTAP_IMPORT_MAX_XML_BYTES
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise FileRefused(_("The file is not a valid Excel (.xlsx) workbook.")) from None
+    members = archive.infolist()
+    names = {m.filename for m in members}
+    if len(members) > MAX_MEMBERS or "[Content_Types].xml" not in names:
+        raise FileRefused(_("The file is not a valid Excel (.xlsx) workbook."))
+    declared = sum(m.file_size for m in members)
+    ratio = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
+    if declared > limit or ratio > MAX_RATIO:
+        raise FileRefused(_("The workbook would expand to too much data; it is refused."))
+    for member in members:
+        # Declared sizes can lie: inflate each member, but never past the limit.
+        with archive.open(member) as stream:
+            total = 0
+            while chunk := stream.read(_CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    raise FileRefused(
+                        _("The workbook would expand to too much data; it is refused.")
+                    )
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    _check_zip(data)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0)
+        max_rows: int = settings.HOCTAP_IMPORT_MAX_ROWS
+        rows = []
+        for i, row in enumerate(sheet.iter_rows()):
+            if i > max_rows:
+                break
+            rows.append([_cell(v) for v in row])
+    except CalamineError:
+        raise FileRefused(_("The workbook cannot be read; save it again from Excel.")) from None
+    return rows
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileRefused(_("A CSV file must be saved as UTF-8 text.")) from None
+    if "\x00" in text:
+        raise FileRefused(_("The file is not a spreadsheet or a CSV text file."))
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def read_table(data: bytes, *, name: str = "") -> Table:
+    """Return the header row and the data rows of the file's first sheet, every cell as text."""
+    limit: int = settings.HOCTAP_IMPORT_MAX_BYTES
+    if not data.strip():
+        raise FileRefused(_("The file is empty."))
+    if len(data) > limit:
+        raise FileRefused(_("The file is larger than %(mb)d MB.") % {"mb": limit // 1_048_576})
+    if data.startswith(b"PK\x03\x04"):
+        rows = _read_xlsx(data)
+    elif name.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        raise FileRefused(_("The file is named like a workbook but is not one."))
+    else:
+        rows = _read_csv(data)
+    rows = [row for row in rows if any(cell for cell in row)]
+    if not rows:
+        raise FileRefused(_("The file is empty."))
+    max_rows: int = settings.HOCTAP_IMPORT_MAX_ROWS
+    if len(rows) - 1 > max_rows:
+        raise FileRefused(_("The file has more than %(n)d rows.") % {"n": max_rows})
+    width = len(rows[0])
+    return Table(headers=rows[0], rows=[(row + [""] * width)[:width] for row in rows[1:]])

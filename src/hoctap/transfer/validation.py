@@ -1,0 +1,154 @@
+"""Checking every cell of an import before anything is written (pure, apart from lookups)."""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hoctap.core.text import fold, fold_compact, nfc
+from hoctap.organisation.models import Unit
+from hoctap.people.models import Ethnicity, Sex
+from hoctap.schemes.definition import SchemeDefinition
+from hoctap.transfer import columns as col
+from hoctap.transfer.columns import Layout
+
+_SEXES = {"nam": Sex.MALE, "nu": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE}
+_CCCD = re.compile(r"\d{12}")
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        return _("Row %(row)d, column “%(col)s”, value “%(val)s”: %(reason)s") % {
+            "row": self.row,
+            "col": self.column,
+            "val": self.value,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Person:
+    """One valid row."""
+
+    row: int
+    unit: Unit
+    full_name: str
+    search_name: str
+    birth_year: int
+    sex: str
+    ethnicity: Ethnicity | None
+    national_id: str | None
+    household_code: str
+    group: str
+    scores: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Lookups:
+    """What rows are checked against, loaded once per file."""
+
+    units: dict[str, Unit]
+    ethnicities: dict[str, Ethnicity]
+    definition: SchemeDefinition
+    # Ids of the looked-up units that lie in the importing user's scope.
+    in_scope: set[int]
+
+
+def ethnicity_keys() -> dict[str, Ethnicity]:
+    """Map every accepted spelling (code, name, alias) to its group."""
+    keys: dict[str, Ethnicity] = {}
+    for ethnicity in Ethnicity.objects.all():
+        keys[ethnicity.code] = ethnicity
+        keys[ethnicity.code.lstrip("0")] = ethnicity
+        for key in ethnicity.match_keys:
+            keys[key] = ethnicity
+    return keys
+
+
+def _score(raw: str, maximum: Decimal, step: Decimal) -> str | None:
+    try:
+        value = Decimal(raw.replace(",", "."))
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or not 0 <= value <= maximum or value % step != 0:
+        return None
+    return str(int(value)) if value == value.to_integral() else str(value.normalize())
+
+
+def check_row(
+    number: int, cells: list[str], layout: Layout, look: Lookups
+) -> tuple[Person | None, list[CellError]]:
+    """Return the row as a Person, or every error it has."""
+    errors: list[CellError] = []
+
+    def cell(name: str) -> str:
+        index = layout.positions.get(name)
+        return nfc(cells[index]) if index is not None else ""
+
+    def fail(column: str, value: str, reason: str) -> None:
+        errors.append(CellError(number, column, value, reason))
+
+    code = cell(col.UNIT)
+    unit = look.units.get(code)
+    if unit is None or unit.pk not in look.in_scope:
+        fail(col.UNIT, code, _("no unit with this code in your area during the period"))
+    name = cell(col.NAME)
+    if not name:
+        fail(col.NAME, name, _("the full name is empty"))
+    year_text = cell(col.BIRTH_YEAR)
+    this_year = timezone.localdate().year
+    year = int(year_text) if re.fullmatch(r"\d{4}", year_text) else 0
+    if not 1900 <= year <= this_year:
+        fail(
+            col.BIRTH_YEAR, year_text, _("a four-digit year from 1900 to %(y)d") % {"y": this_year}
+        )
+    sex_text = cell(col.SEX)
+    sex = _SEXES.get(fold(sex_text))
+    if sex is None:
+        fail(col.SEX, sex_text, _("write Nam or Nữ"))
+    ethnicity_text = cell(col.ETHNICITY)
+    ethnicity = look.ethnicities.get(fold_compact(ethnicity_text)) if ethnicity_text else None
+    if ethnicity_text and ethnicity is None:
+        fail(col.ETHNICITY, ethnicity_text, _("not one of the 54 official ethnic groups"))
+    cccd = re.sub(r"[\s.]", "", cell(col.NATIONAL_ID))
+    if cccd and not _CCCD.fullmatch(cccd):
+        fail(col.NATIONAL_ID, cell(col.NATIONAL_ID), _("a CCCD number has exactly 12 digits"))
+    group_text = cell(col.GROUP)
+    group = look.definition.group_for(group_text) if group_text else None
+    if group is None:
+        fail(col.GROUP, group_text, _("not a target group of the scheme"))
+    scores: dict[str, str] = {}
+    for code_, index in layout.indicators.items():
+        indicator = look.definition.indicator(code_)
+        raw = cells[index].strip()
+        value = _score(raw, indicator.max, indicator.step) if raw else None
+        if value is None:
+            fail(code_, raw, _("a score from 0 to %(m)s") % {"m": indicator.max})
+        else:
+            scores[code_] = value
+    if errors or unit is None or sex is None or group is None:
+        return None, errors
+    return (
+        Person(
+            row=number,
+            unit=unit,
+            full_name=name,
+            search_name=fold(name),
+            birth_year=year,
+            sex=sex,
+            ethnicity=ethnicity,
+            national_id=cccd or None,
+            household_code=cell(col.HOUSEHOLD),
+            group=group.code,
+            scores=scores,
+        ),
+        [],
+    )
