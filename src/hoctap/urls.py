@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", include("hoctap.people.urls")),
     path("reports/", include("hoctap.reports.urls")),
+    path("exports/", include("hoctap.transfer.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

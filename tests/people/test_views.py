@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -9,6 +11,10 @@ from hoctap.people.models import Citizen
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
+
+
+def _body(response: Any) -> str:
+    return b"".join(response.streaming_content).decode("utf-8")
 
 
 def _quai_cang_citizen() -> Citizen:
@@ -64,9 +70,9 @@ def test_the_detail_page_of_another_commune_is_not_found(outsider: User) -> None
 
 def test_the_export_holds_only_the_communes_people(commune_officer: User, outsider: User) -> None:
     theirs = _quai_cang_citizen()
-    mine = client_for(commune_officer).get(reverse("people:export"))
-    other = client_for(outsider).get(reverse("people:export"))
-    mine_text, other_text = mine.content.decode("utf-8"), other.content.decode("utf-8")
+    mine = client_for(commune_officer).get(reverse("transfer:citizens", args=["csv"]))
+    other = client_for(outsider).get(reverse("transfer:citizens", args=["csv"]))
+    mine_text, other_text = _body(mine), _body(other)
     assert mine_text.startswith("\ufeff")
     assert mine_text.count("\n") == 111
     assert theirs.full_name in mine_text
@@ -82,13 +88,12 @@ def test_the_export_holds_only_the_communes_people(commune_officer: User, outsid
 def test_an_export_cell_that_looks_like_a_formula_is_neutralised(commune_officer: User) -> None:
     theirs = _quai_cang_citizen()
     Citizen.objects.filter(pk=theirs.pk).update(full_name="=HYPERLINK(1)")
-    text = client_for(commune_officer).get(reverse("people:export")).content.decode()
+    text = _body(client_for(commune_officer).get(reverse("transfer:citizens", args=["csv"])))
     assert "'=HYPERLINK(1)" in text
 
 
-@pytest.mark.parametrize("name", ["people:list", "people:export"])
-def test_pages_refuse_a_post(commune_officer: User, name: str) -> None:
-    assert client_for(commune_officer).post(reverse(name)).status_code == 405
+def test_the_list_refuses_a_post(commune_officer: User) -> None:
+    assert client_for(commune_officer).post(reverse("people:list")).status_code == 405
 
 
 def test_the_detail_page_refuses_a_post(commune_officer: User) -> None:
@@ -96,7 +101,7 @@ def test_the_detail_page_refuses_a_post(commune_officer: User) -> None:
     assert client_for(commune_officer).post(url).status_code == 405
 
 
-@pytest.mark.parametrize("name", ["people:list", "people:export", "home"])
+@pytest.mark.parametrize("name", ["people:list", "home"])
 def test_anonymous_visitors_are_sent_to_log_in(name: str) -> None:
     response = Client().get(reverse(name))
     assert response.status_code == 302

@@ -5,6 +5,5 @@ from hoctap.people import views
 app_name = "people"
 urlpatterns = [
     path("", views.citizen_list_view, name="list"),
-    path("export.csv", views.citizen_export_view, name="export"),
     path("<int:pk>/", views.citizen_detail_view, name="detail"),
 ]

@@ -5,13 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from hoctap.audit.models import AccessAction
 from hoctap.audit.services import access_log_record
-from hoctap.core.exports import csv_text
 from hoctap.core.http import authenticated_user
 from hoctap.people.models import Citizen
 from hoctap.people.selectors import citizen_get, citizen_list
@@ -46,31 +43,3 @@ def citizen_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     access_log_record(user=user, action=AccessAction.VIEW, object_type="citizen", object_id=pk)
     return render(request, "people/citizen_detail.html", {"citizen": citizen})
-
-
-@require_safe
-@login_required
-def citizen_export_view(request: HttpRequest) -> HttpResponse:
-    """Download the citizens in scope as CSV (UTF-8 with BOM, CCCD masked)."""
-    user = authenticated_user(request)
-    query = request.GET.get("q", "").strip()
-    citizens = citizen_list(user=user, query=query)
-    header = [_("Full name"), _("Birth year"), _("Sex"), _("Ethnicity"), _("CCCD"), _("Unit")]
-    rows = [
-        [
-            c.full_name,
-            c.birth_year,
-            c.get_sex_display(),
-            c.ethnicity.name if c.ethnicity else "",
-            c.masked_national_id,
-            c.home_unit.name,
-        ]
-        for c in citizens
-    ]
-    access_log_record(
-        user=user, action=AccessAction.EXPORT, object_type="citizen", detail={"rows": len(rows)}
-    )
-    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="cong-dan-{stamp}.csv"'
-    return response
