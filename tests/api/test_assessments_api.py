@@ -274,3 +274,11 @@ def test_each_assessment_operation_refuses_a_wrong_method(
 
 def test_evidence_download_refuses_a_post(api_commune: ApiClient) -> None:
     assert api_commune.post(f"/evidence/{uuid.uuid4()}", {}).status_code == 405
+
+
+def test_reading_an_assessment_over_the_api_is_logged(api_commune: ApiClient) -> None:
+    created = _registered(api_commune)
+    api_commune.get(f"/assessments/{created['id']}")
+    api_commune.get("/assessments", period="2021-2022")
+    assert AccessLogEntry.objects.filter(object_type="assessment", object_id=created["id"]).exists()
+    assert AccessLogEntry.objects.filter(object_type="assessment", action="search").exists()

@@ -98,3 +98,30 @@ def test_an_ethnicity_is_recognised_in_its_usual_spellings(spelling: str, code: 
 def test_a_birth_year_in_the_future_is_refused() -> None:
     with pytest.raises(ValidationError):
         citizen_create(full_name="Lò Thị Ên", birth_year=2999, sex=Sex.FEMALE, home_unit=_branch())
+
+
+def test_consent_is_recorded_with_its_notice_version_and_how_it_was_given(
+    commune_officer: User,
+) -> None:
+    from django.utils import timezone
+
+    from hoctap.people.models import ConsentMethod
+    from hoctap.people.services import consent_record
+
+    citizen = Citizen.objects.filter(home_unit__parent__code="03289")[0]
+    consent = consent_record(
+        citizen=citizen,
+        purpose="  Đánh giá   Công dân học tập ",
+        notice_version="2026-01",
+        method=ConsentMethod.PAPER,
+        given_at=timezone.now(),
+        recorded_by=commune_officer,
+    )
+    consent.refresh_from_db()
+    assert consent.purpose == "Đánh giá Công dân học tập"
+    assert (consent.notice_version, consent.method, consent.withdrawn_at) == (
+        "2026-01",
+        "paper",
+        None,
+    )
+    assert citizen.consents.count() == 1

@@ -182,3 +182,10 @@ def test_the_narrative_says_what_is_still_in_progress(district_officer: User) ->
     )
     assert report.totals.enrolled > report.totals.assessed
     assert str(report.totals.enrolled - report.totals.assessed) in narrative(report)
+
+
+def test_an_administrator_sees_the_whole_country_by_default() -> None:
+    admin = User.objects.get(username="admin")
+    response = client_for(admin).get("/reports/summary", {"period": "2020-2021"})
+    assert response.status_code == 200
+    assert "Hội Khuyến học Việt Nam" in response.content.decode()

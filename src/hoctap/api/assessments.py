@@ -26,7 +26,7 @@ from hoctap.api.schemas import (
     TransitionIn,
 )
 from hoctap.assessments.evidence import evidence_add, evidence_open
-from hoctap.assessments.models import Assessment, State
+from hoctap.assessments.models import Assessment, Period, State
 from hoctap.assessments.periods import period_get
 from hoctap.assessments.selectors import assessment_get, assessment_list
 from hoctap.assessments.services import (
@@ -36,6 +36,8 @@ from hoctap.assessments.services import (
     assessment_transition,
 )
 from hoctap.assessments.workflow import allowed_actions
+from hoctap.audit.models import AccessAction
+from hoctap.audit.services import access_log_record
 from hoctap.core.errors import Conflict, NotFound
 from hoctap.organisation.models import Unit
 from hoctap.organisation.selectors import unit_resolve_between
@@ -122,10 +124,11 @@ def assessment_create(request: HttpRequest, payload: AssessmentCreateIn) -> Stat
         with transaction.atomic():
             assessment = _create(user, scope, payload)
     except IntegrityError:
-        # Another request with this id won the race: answer as a replay.
+        # Another request won the race: with this id it is a replay; otherwise the same
+        # person was enrolled for the period under another id.
         if (replayed := _replay(user, scope, payload)) is not None:
             return Status(200, replayed)
-        raise
+        raise Conflict(_("This person is already enrolled for the period.")) from None
     fresh = assessment_get(user=user, assessment_id=assessment.id, scope=scope)
     return Status(201, assessment_out(fresh, scope))
 
@@ -169,7 +172,11 @@ def assessment_index(
     if period:
         rows = rows.filter(period__code=period)
     if unit:
-        found = scope.filter(Unit.objects.filter(code=unit), "").order_by("-valid_from").first()
+        units = Unit.objects.filter(code=unit)
+        found_period = Period.objects.filter(code=period).first() if period else None
+        if found_period is not None:
+            units = units.during(found_period.starts_on, found_period.ends_on)
+        found = scope.filter(units, "").order_by("-valid_from").first()
         if found is None:
             raise NotFound(_("No such unit."))
         rows = rows.filter(unit__path__startswith=found.path)
@@ -177,6 +184,12 @@ def assessment_index(
         rows = rows.filter(state=state)
     count = rows.count()
     page = max(page, 1)
+    access_log_record(
+        user=user,
+        action=AccessAction.SEARCH,
+        object_type="assessment",
+        detail={"period": period, "unit": unit, "state": state, "page": page},
+    )
     chunk = rows.order_by("created_at", "id")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return AssessmentPage(
         items=[assessment_out(a, scope) for a in chunk], count=count, page=page, page_size=PAGE_SIZE
@@ -188,9 +201,11 @@ def assessment_detail(request: HttpRequest, assessment_id: UUID) -> AssessmentOu
     """Return one assessment with its three score layers and what the caller may do next."""
     user = api_user(request)
     scope = scope_for(user)
-    return assessment_out(
-        assessment_get(user=user, assessment_id=assessment_id, scope=scope), scope
+    assessment = assessment_get(user=user, assessment_id=assessment_id, scope=scope)
+    access_log_record(
+        user=user, action=AccessAction.VIEW, object_type="assessment", object_id=assessment.pk
     )
+    return assessment_out(assessment, scope)
 
 
 @router.put("/assessments/{assessment_id}/scores", response={200: AssessmentOut, **ERRORS})

@@ -86,7 +86,7 @@ def build_pilot_period(pilot: DemoPilot, officers: dict[str, User]) -> Period:
                 final_total=outcome.total,
                 result=outcome.code,
                 passed=outcome.passed,
-                version=5,
+                version=len(_PILOT_STEPS),
                 decision_number=number,
                 decision_body=body,
                 decision_date=DECISION_DATE,

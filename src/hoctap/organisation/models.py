@@ -23,6 +23,10 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         """Keep the units in force on `day`."""
         return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
+    def during(self, starts_on: date, ends_on: date) -> "UnitQuerySet":
+        """Keep the units in force on at least one day from `starts_on` to `ends_on`."""
+        return self.filter(valid_from__lte=ends_on).exclude(valid_to__lt=starts_on)
+
     def within(self, path: str) -> "UnitQuerySet":
         """Keep the unit whose path is `path` and every unit below it."""
         return self.filter(path__startswith=path)

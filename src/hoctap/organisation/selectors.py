@@ -58,8 +58,8 @@ def unit_restated(*, unit: Unit, on: date) -> list[Unit]:
 def unit_resolve_between(*, code: str, starts_on: date, ends_on: date) -> Unit:
     """Return the unit carrying `code` during a period (the latest, if the code changed hands)."""
     unit = (
-        Unit.objects.filter(code=code.strip(), valid_from__lte=ends_on)
-        .exclude(valid_to__lt=starts_on)
+        Unit.objects.during(starts_on, ends_on)
+        .filter(code=code.strip())
         .order_by("-valid_from")
         .first()
     )

@@ -14,7 +14,7 @@ from hoctap.assessments.models import Assessment, Period, State
 from hoctap.reports.models import Dimension, ReportCell, ReportIndicatorCell
 from hoctap.schemes.models import Scheme
 
-AGE_BANDS = ((0, 29, "15–29"), (30, 44, "30–44"), (45, 59, "45–59"), (60, 200, "60+"))
+AGE_BANDS = ((0, 29, "<30"), (30, 44, "30–44"), (45, 59, "45–59"), (60, 200, "60+"))
 NOT_RECORDED = "—"
 
 CellKey = tuple[int, int, str, str, str, str]

@@ -96,9 +96,7 @@ def _children(unit: Unit, period: Period, tree: str) -> list[Unit]:
     if tree == "restated":
         children = children.valid_on(timezone.localdate())
     else:
-        children = children.filter(valid_from__lte=period.ends_on).exclude(
-            valid_to__lt=period.starts_on
-        )
+        children = children.during(period.starts_on, period.ends_on)
     return list(children.order_by("name"))
 
 

@@ -12,6 +12,7 @@ from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.models import Period
 from hoctap.core.errors import NotFound
 from hoctap.core.http import authenticated_user
+from hoctap.organisation.admin_divisions import NATIONAL_CODE
 from hoctap.organisation.models import Unit
 from hoctap.reports.documents import render as render_document
 from hoctap.reports.model import Row, SummaryReport
@@ -44,7 +45,7 @@ def summary_view(request: HttpRequest) -> HttpResponse:
     unit = request.GET.get("unit", "")
     tree = request.GET.get("tree", "historical")
     if not unit:
-        unit = _home_unit(scope.paths)
+        unit = NATIONAL_CODE if scope.everything else _home_unit(scope.paths)
     try:
         report = summary_report(scope=scope, period_code=period, unit_code=unit, tree=tree)
     except (NotFound, ValidationError):

@@ -61,8 +61,8 @@ def _lookups(table: Table, index: int, period: Period, scope: Scope, scheme: Sch
     units: dict[str, Unit] = {}
     for chunk in _chunks(codes):
         found = (
-            Unit.objects.filter(code__in=chunk, valid_from__lte=period.ends_on)
-            .exclude(valid_to__lt=period.starts_on)
+            Unit.objects.during(period.starts_on, period.ends_on)
+            .filter(code__in=chunk)
             .order_by("valid_from")
         )
         units.update({u.code: u for u in found})
@@ -82,8 +82,9 @@ def _check(table: Table, period: Period, scope: Scope, scheme: Scheme) -> list[P
     people: list[Person] = []
     errors: list[CellError] = []
     seen: dict[tuple[object, ...], int] = {}
-    for offset, cells in enumerate(table.rows):
-        person, row_errors = check_row(offset + 2, cells, layout, look)
+    numbers = table.numbers or range(2, len(table.rows) + 2)
+    for number, cells in zip(numbers, table.rows, strict=True):
+        person, row_errors = check_row(number, cells, layout, look)
         errors += row_errors
         if person is None:
             continue

@@ -7,10 +7,12 @@ entity expansion) then reads cell values; formulas are never evaluated, only the
 cached results are read.
 """
 
+import copy
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -34,6 +36,8 @@ class FileRefused(Exception):
 class Table:
     headers: list[str]
     rows: list[list[str]]
+    # The sheet row number of each data row (the header is row 1; blank rows are skipped).
+    numbers: list[int] = field(default_factory=list)
 
 
 def _cell(value: object) -> str:
@@ -64,15 +68,21 @@ def _check_zip(data: bytes) -> None:
     if declared > limit or ratio > MAX_RATIO:
         raise FileRefused(_("The workbook would expand to too much data; it is refused."))
     for member in members:
-        # Declared sizes can lie: inflate each member, but never past the limit.
-        with archive.open(member) as stream:
-            total = 0
-            while chunk := stream.read(_CHUNK):
-                total += len(chunk)
-                if total > limit:
-                    raise FileRefused(
-                        _("The workbook would expand to too much data; it is refused.")
-                    )
+        # Declared sizes can lie, and zipfile stops at the declared size: claim one byte
+        # over the limit so that inflating runs to the real end of the data or to the limit.
+        probe = copy.copy(member)
+        probe.file_size = limit + 1
+        try:
+            with archive.open(probe) as stream:
+                total = 0
+                while chunk := stream.read(_CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise FileRefused(
+                            _("The workbook would expand to too much data; it is refused.")
+                        )
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+            raise FileRefused(_("The file is not a valid Excel (.xlsx) workbook.")) from None
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
@@ -82,10 +92,13 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         sheet = book.get_sheet_by_index(0)
         max_rows: int = settings.HOCTAP_IMPORT_MAX_ROWS
         rows = []
-        for i, row in enumerate(sheet.iter_rows()):
-            if i > max_rows:
+        filled = 0
+        for row in sheet.iter_rows():
+            # Read one row past the limit (header included) so that read_table can refuse it.
+            if filled > max_rows + 1:
                 break
             rows.append([_cell(v) for v in row])
+            filled += any(rows[-1])
     except CalamineError:
         raise FileRefused(_("The workbook cannot be read; save it again from Excel.")) from None
     return rows
@@ -119,11 +132,15 @@ def read_table(data: bytes, *, name: str = "") -> Table:
         raise FileRefused(_("The file is named like a workbook but is not one."))
     else:
         rows = _read_csv(data)
-    rows = [row for row in rows if any(cell for cell in row)]
-    if not rows:
+    numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(row)]
+    if not numbered:
         raise FileRefused(_("The file is empty."))
     max_rows: int = settings.HOCTAP_IMPORT_MAX_ROWS
-    if len(rows) - 1 > max_rows:
+    if len(numbered) - 1 > max_rows:
         raise FileRefused(_("The file has more than %(n)d rows.") % {"n": max_rows})
-    width = len(rows[0])
-    return Table(headers=rows[0], rows=[(row + [""] * width)[:width] for row in rows[1:]])
+    width = len(numbered[0][1])
+    return Table(
+        headers=numbered[0][1],
+        rows=[(row + [""] * width)[:width] for _number, row in numbered[1:]],
+        numbers=[number for number, _row in numbered[1:]],
+    )

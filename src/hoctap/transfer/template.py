@@ -19,10 +19,7 @@ ROWS = 2000  # rows prepared with drop-down lists; more can be pasted below
 def template_units(period: Period, unit: Unit) -> list[Unit]:
     """Return the units of the subtree in force during the period, where people can enrol."""
     return list(
-        Unit.objects.within(unit.path)
-        .filter(valid_from__lte=period.ends_on)
-        .exclude(valid_to__lt=period.starts_on)
-        .order_by("path")
+        Unit.objects.within(unit.path).during(period.starts_on, period.ends_on).order_by("path")
     )
 
 

@@ -74,7 +74,8 @@ def assessments_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse 
     rows = assessment_list(user=user, scope=scope).filter(period=period)
     code = request.GET.get("unit", "").strip()
     if code:
-        unit = scope.filter(Unit.objects.filter(code=code), "").order_by("-valid_from").first()
+        units = Unit.objects.filter(code=code).during(period.starts_on, period.ends_on)
+        unit = scope.filter(units, "").order_by("-valid_from").first()
         if unit is None:
             raise Http404
         rows = rows.filter(unit__path__startswith=unit.path)
