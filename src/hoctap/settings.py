@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "hoctap.core",
     "hoctap.accounts",
     "hoctap.organisation",
@@ -72,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "hoctap.urls"
@@ -194,3 +198,11 @@ HOCTAP_IMPORT_MAX_BYTES = env_int("HOCTAP_IMPORT_MAX_BYTES", 200 * 1024 * 1024, 
 HOCTAP_IMPORT_MAX_XML_BYTES = env_int(
     "HOCTAP_IMPORT_MAX_XML_BYTES", 1024 * 1024 * 1024, minimum=1024
 )
+# Imports above this many rows run as a background task (django-tasks, database backend:
+# `hoctap serve` starts the worker; `hoctap db_worker` runs one on its own).
+HOCTAP_IMPORT_BACKGROUND_ROWS = env_int("HOCTAP_IMPORT_BACKGROUND_ROWS", 2000, minimum=1)
+TASKS = {
+    "default": {
+        "BACKEND": env_str("HOCTAP_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}

@@ -18,6 +18,7 @@ urlpatterns = [
     path("people/", include("hoctap.people.urls")),
     path("reports/", include("hoctap.reports.urls")),
     path("exports/", include("hoctap.transfer.urls")),
+    path("imports/", include("hoctap.transfer.import_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

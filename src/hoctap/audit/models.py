@@ -9,6 +9,7 @@ class AccessAction(models.TextChoices):
     VIEW = "view", _("Viewed")
     EXPORT = "export", _("Exported")
     SEARCH = "search", _("Searched")
+    IMPORT = "import", _("Imported")
 
 
 class AccessLogEntry(models.Model):

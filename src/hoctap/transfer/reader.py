@@ -68,10 +68,10 @@ def _check_zip(data: bytes) -> None:
     if declared > limit or ratio > MAX_RATIO:
         raise FileRefused(_("The workbook would expand to too much data; it is refused."))
     for member in members:
-        # Declared sizes can lie, and zipfile stops at the declared size: claim one byte
-        # over the limit so that inflating runs to the real end of the data or to the limit.
+        # Declared sizes can lie, and zipfile stops (and checks the CRC) at the declared
+        # size: claim more than the limit so inflating runs to the data's real end or past it.
         probe = copy.copy(member)
-        probe.file_size = limit + 1
+        probe.file_size = limit + 2 * _CHUNK
         try:
             with archive.open(probe) as stream:
                 total = 0

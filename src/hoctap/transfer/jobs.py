@@ -1,0 +1,131 @@
+"""Checking an uploaded file, then importing it now or in the background."""
+
+from dataclasses import asdict
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from hoctap.accounts.models import User
+from hoctap.accounts.scoping import scope_for
+from hoctap.assessments.models import Period, State
+from hoctap.assessments.workflow import TRANSITIONS, Action
+from hoctap.audit.models import AccessAction
+from hoctap.audit.services import access_log_record
+from hoctap.core.errors import Forbidden
+from hoctap.transfer.importer import ImportRefused, ImportSummary, import_assessments
+from hoctap.transfer.models import ImportJob, JobStatus
+from hoctap.transfer.reader import FileRefused, read_table
+
+_DECIDERS = TRANSITIONS[(State.BRANCH_REVIEWED, Action.DECIDE)].roles
+
+
+def _summary(summary: ImportSummary) -> dict[str, Any]:
+    data = asdict(summary)
+    data["by_state"] = dict(summary.by_state)
+    return data
+
+
+def _run(job: ImportJob, *, dry_run: bool) -> None:
+    """Check or import the job's file, recording the errors or the summary on the job."""
+    user: User = job.user
+    try:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        table = read_table(data, name=job.original_name)
+        job.rows = len(table.rows)
+        summary = import_assessments(
+            table=table,
+            period=job.period,
+            scope=scope_for(user),
+            state=State(job.target_state),
+            actor=user,
+            dry_run=dry_run,
+        )
+    except FileRefused as refused:
+        job.status, job.errors = JobStatus.HAS_ERRORS, [refused.message]
+    except ImportRefused as refused:
+        job.status, job.errors = JobStatus.HAS_ERRORS, refused.messages
+    except ValidationError as error:
+        job.status, job.errors = JobStatus.HAS_ERRORS, error.messages
+    else:
+        job.status = JobStatus.CHECKED if dry_run else JobStatus.DONE
+        job.errors, job.summary = [], _summary(summary)
+
+
+def job_check(*, user: User, period: Period, upload: UploadedFile, target_state: str) -> ImportJob:
+    """Store the upload and check it completely; nothing is imported yet."""
+    if target_state == State.DECIDED and not scope_for(user).roles & _DECIDERS:
+        raise Forbidden(_("Your role may not import decided results."))
+    job = ImportJob(
+        user=user,
+        period=period,
+        target_state=target_state,
+        original_name=(upload.name or "")[-200:],
+        status=JobStatus.CHECKED,
+    )
+    job.file.save("upload", ContentFile(upload.read()), save=False)
+    _run(job, dry_run=True)
+    if job.status == JobStatus.HAS_ERRORS:
+        _discard_file(job)
+    job.save()
+    return job
+
+
+def job_confirm(*, user: User, job: ImportJob) -> ImportJob:
+    """Import a checked file: at once when small, else as a background task."""
+    if job.user_id != user.pk or job.status != JobStatus.CHECKED:
+        raise Forbidden(_("This import cannot be started."))
+    access_log_record(
+        user=user,
+        action=AccessAction.IMPORT,
+        object_type="import",
+        object_id=job.pk,
+        detail={"rows": job.rows, "period": job.period.code},
+    )
+    if job.rows > settings.HOCTAP_IMPORT_BACKGROUND_ROWS:
+        job.status = JobStatus.QUEUED
+        job.save(update_fields=["status"])
+        transaction.on_commit(lambda: import_job_task.enqueue(str(job.pk)))
+        return job
+    _execute(job)
+    return job
+
+
+def _execute(job: ImportJob) -> None:
+    job.status = JobStatus.RUNNING
+    job.save(update_fields=["status"])
+    _run(job, dry_run=False)
+    job.finished_at = timezone.now()
+    _discard_file(job)
+    job.save()
+
+
+def _discard_file(job: ImportJob) -> None:
+    """The upload holds personal data: keep it no longer than the import needs it."""
+    if job.file:
+        job.file.delete(save=False)
+
+
+@task()
+def import_job_task(job_id: str) -> str:
+    """Run a confirmed import in the background."""
+    job = ImportJob.objects.select_related("user", "period").get(pk=job_id)
+    if job.status == JobStatus.QUEUED:
+        try:
+            _execute(job)
+        except Exception:
+            job.status, job.errors = (
+                JobStatus.FAILED,
+                [_("The import failed; nothing was written.")],
+            )
+            job.finished_at = timezone.now()
+            job.save()
+            raise
+    return job.status

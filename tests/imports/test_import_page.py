@@ -1,0 +1,141 @@
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django_tasks_db.models import DBTaskResult
+
+from hoctap.accounts.models import User
+from hoctap.assessments.models import Assessment
+from hoctap.assessments.periods import period_open
+from hoctap.transfer.jobs import import_job_task
+from hoctap.transfer.models import ImportJob, JobStatus
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "Mã đơn vị,Họ và tên,Năm sinh,Giới tính,Nhóm đối tượng," + ",".join(
+    f"CS{i}" for i in range(1, 11)
+)
+
+
+def _csv(*rows: str) -> SimpleUploadedFile:
+    text = "\n".join([HEADER, *rows]) + "\n"
+    return SimpleUploadedFile("danh-sach.csv", text.encode("utf-8"), content_type="text/csv")
+
+
+def _row(name: str, score: int = 9, unit: str = "03289-CH2") -> str:
+    return f"{unit},{name},1980,Nữ,G1," + ",".join([str(score)] * 10)
+
+
+@pytest.fixture
+def period(db: None, settings: Any, tmp_path: Path) -> str:
+    settings.MEDIA_ROOT = tmp_path
+    period_open(code="2022-2023", scheme_code="cdht-2020")
+    return "2022-2023"
+
+
+def _upload(
+    client: Client, upload: SimpleUploadedFile, period: str, state: str = "submitted"
+) -> Any:
+    return client.post(
+        "/imports/", {"period": period, "target_state": state, "file": upload}, follow=True
+    )
+
+
+def test_a_good_file_is_checked_then_imported_on_confirmation(
+    commune_officer: User, period: str, tmp_path: Path
+) -> None:
+    client = client_for(commune_officer)
+    checked = _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    assert job.status == JobStatus.CHECKED
+    assert "Nhập ngay" in checked.content.decode()
+    assert not Assessment.objects.filter(period__code=period).exists()
+    client.post(f"/imports/{job.pk}/confirm")
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert job.summary["created"] == 2
+    assert Assessment.objects.filter(period__code=period).count() == 2
+    assert not job.file
+    assert not any((tmp_path / "imports").glob("*"))
+
+
+def test_a_file_with_errors_lists_every_one_and_writes_nothing(
+    commune_officer: User, period: str
+) -> None:
+    client = client_for(commune_officer)
+    page = _upload(client, _csv(_row("Lò Thị Pánh", score=11), _row("", unit="99999")), period)
+    body = page.content.decode()
+    job = ImportJob.objects.get(user=commune_officer)
+    assert job.status == JobStatus.HAS_ERRORS
+    assert "Dòng 2" in body
+    assert "Dòng 3" in body
+    assert "Nhập ngay" not in body
+    assert not Assessment.objects.filter(period__code=period).exists()
+
+
+def test_a_large_file_runs_in_the_background_and_reports_its_outcome(
+    commune_officer: User,
+    period: str,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.HOCTAP_IMPORT_BACKGROUND_ROWS = 1
+    client = client_for(commune_officer)
+    _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên"), _row("Tòng Văn Hặc")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{job.pk}/confirm")
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+    polled = client.get(f"/imports/{job.pk}/status")
+    assert 'hx-trigger="every 2s"' in polled.content.decode()
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["args"] == [str(job.pk)]
+    # What the worker does with the queued task (`hoctap db_worker`, started by `serve`).
+    import_job_task.call(*queued.args_kwargs["args"])
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert Assessment.objects.filter(period__code=period).count() == 3
+    assert "every 2s" not in client.get(f"/imports/{job.pk}/status").content.decode()
+
+
+def test_a_branch_officer_may_not_import_decided_results(branch_officer: User, period: str) -> None:
+    page = _upload(client_for(branch_officer), _csv(_row("Lò Thị Pánh")), period, "decided")
+    assert page.status_code == 200
+    assert not ImportJob.objects.exists()
+    assert "không được nhập kết quả đã công nhận" in page.content.decode()
+
+
+def test_an_outsider_cannot_see_or_start_someone_elses_import(
+    commune_officer: User, outsider: User, period: str
+) -> None:
+    _upload(client_for(commune_officer), _csv(_row("Lò Thị Pánh")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    other = client_for(outsider)
+    assert other.get(f"/imports/{job.pk}/").status_code == 404
+    assert other.get(f"/imports/{job.pk}/status").status_code == 404
+    assert other.post(f"/imports/{job.pk}/confirm").status_code == 404
+    job.refresh_from_db()
+    assert job.status == JobStatus.CHECKED
+
+
+def test_an_outsiders_file_cannot_reach_another_commune(outsider: User, period: str) -> None:
+    _upload(client_for(outsider), _csv(_row("Lò Thị Pánh")), period)
+    job = ImportJob.objects.get(user=outsider)
+    assert job.status == JobStatus.HAS_ERRORS
+    assert not Assessment.objects.filter(period__code=period).exists()
+
+
+def test_the_import_pages_refuse_wrong_methods_and_anonymous_visitors(
+    commune_officer: User, period: str
+) -> None:
+    client = client_for(commune_officer)
+    _upload(client, _csv(_row("Lò Thị Pánh")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    assert client.get(f"/imports/{job.pk}/confirm").status_code == 405
+    assert client.post(f"/imports/{job.pk}/status").status_code == 405
+    assert client.put("/imports/").status_code == 405
+    assert Client().get("/imports/").status_code == 302
