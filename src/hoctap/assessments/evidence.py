@@ -130,7 +130,8 @@ def evidence_add(
     scope = scope_for(user)
     try:
         assessment = scope.filter(
-            Assessment.objects.select_for_update().select_related("unit", "scheme"), "unit"
+            Assessment.objects.select_for_update(of=("self",)).select_related("unit", "scheme"),
+            "unit",
         ).get(pk=assessment_id)
     except (Assessment.DoesNotExist, ValueError):
         raise NotFound(_("No such assessment.")) from None

@@ -59,7 +59,8 @@ def _locked(user: User, assessment_id: UUID) -> tuple[Assessment, frozenset[str]
     scope = scope_for(user)
     try:
         assessment = scope.filter(
-            Assessment.objects.select_for_update().select_related(
+            # of=self: PostgreSQL cannot lock the nullable side of the join to the citizen.
+            Assessment.objects.select_for_update(of=("self",)).select_related(
                 "unit", "scheme", "period", "citizen"
             ),
             "unit",

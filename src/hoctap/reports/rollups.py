@@ -4,6 +4,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, DecimalField, IntegerField, Sum, Value, When
@@ -37,38 +38,74 @@ class Contribution:
     scores: tuple[tuple[IndicatorKey, Decimal, bool], ...] = field(default=())
 
 
-def contribution(a: Assessment) -> Contribution:
-    """Return the cells an assessment counts in, as it stands now."""
-    outcome = "" if a.state != State.DECIDED else ("passed" if a.passed else "not_passed")
-    citizen = a.citizen
-    values = {
-        Dimension.GROUP: a.group,
-        Dimension.SEX: citizen.sex if citizen else NOT_RECORDED,
-        Dimension.ETHNICITY: str(citizen.ethnicity_id or "") if citizen else "",
-        Dimension.AGE: age_band(a.period.starts_on.year, citizen.birth_year if citizen else None),
-    }
-    cells = tuple(
-        (a.period_id, a.unit_id, str(dim), value, a.state, outcome) for dim, value in values.items()
+@dataclass(frozen=True)
+class Facts:
+    """What the rollups need to know of one assessment (no model instance required)."""
+
+    period_id: int
+    unit_id: int
+    group: str
+    state: str
+    passed: bool | None
+    sex: str | None
+    ethnicity_id: int | None
+    birth_year: int | None
+    final_scores: dict[str, str]
+
+
+def contribution_of(facts: Facts, *, start_year: int, minimum: Decimal | None) -> Contribution:
+    """Return the cells an assessment with these facts counts in."""
+    decided = facts.state == State.DECIDED
+    outcome = "" if not decided else ("passed" if facts.passed else "not_passed")
+    values = (
+        (Dimension.GROUP, facts.group),
+        (Dimension.SEX, facts.sex or NOT_RECORDED),
+        (Dimension.ETHNICITY, "" if facts.ethnicity_id is None else str(facts.ethnicity_id)),
+        (Dimension.AGE, age_band(start_year, facts.birth_year)),
     )
-    if a.state != State.DECIDED:
+    cells = tuple(
+        (facts.period_id, facts.unit_id, str(dim), value, facts.state, outcome)
+        for dim, value in values
+    )
+    if not decided:
         return Contribution(cells)
-    minimum = _minimum(a)
     scores = tuple(
         (
-            (a.period_id, a.unit_id, code),
+            (facts.period_id, facts.unit_id, code),
             Decimal(value),
             minimum is not None and Decimal(value) < minimum,
         )
-        for code, value in a.final_scores.items()
+        for code, value in facts.final_scores.items()
     )
     return Contribution(cells, scores)
 
 
-def _minimum(a: Assessment) -> Decimal | None:
-    rule = a.scheme.definition["rule"]
+def contribution(a: Assessment) -> Contribution:
+    """Return the cells an assessment counts in, as it stands now."""
+    citizen = a.citizen
+    facts = Facts(
+        period_id=a.period_id,
+        unit_id=a.unit_id,
+        group=a.group,
+        state=a.state,
+        passed=a.passed,
+        sex=citizen.sex if citizen else None,
+        ethnicity_id=citizen.ethnicity_id if citizen else None,
+        birth_year=citizen.birth_year if citizen else None,
+        final_scores=a.final_scores,
+    )
+    return contribution_of(facts, start_year=a.period.starts_on.year, minimum=_minimum(a))
+
+
+def rule_minimum(rule: dict[str, Any]) -> Decimal | None:
+    """Return the per-indicator minimum of a sum_min rule (None for other rules)."""
     if rule.get("type") != "sum_min":
         return None
     return Decimal(str(rule["each_at_least"]))
+
+
+def _minimum(a: Assessment) -> Decimal | None:
+    return rule_minimum(a.scheme.definition["rule"])
 
 
 _CELL_UPSERT = (

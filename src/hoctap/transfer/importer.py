@@ -4,12 +4,14 @@ A person is matched by CCCD when present, else by (unit, name, birth year, house
 Importing the same file twice changes nothing. Rollups move in the same transaction.
 """
 
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hoctap.accounts.models import User
@@ -17,10 +19,18 @@ from hoctap.accounts.scoping import Scope
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import outcome_of
+from hoctap.core.bulk import insert_rows
 from hoctap.core.text import fold
 from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen, Household
-from hoctap.reports.rollups import Contribution, contribution, rollup_apply
+from hoctap.reports.rollups import (
+    Contribution,
+    Facts,
+    contribution,
+    contribution_of,
+    rollup_apply,
+    rule_minimum,
+)
 from hoctap.schemes.models import Scheme, SubjectType
 from hoctap.transfer.columns import layout_of
 from hoctap.transfer.reader import Table
@@ -49,6 +59,64 @@ class ImportSummary:
     unchanged: int = 0
     by_state: Counter[str] = field(default_factory=Counter)
     dry_run: bool = False
+
+
+_CITIZEN_COLUMNS = (
+    "uuid",
+    "full_name",
+    "search_name",
+    "birth_year",
+    "sex",
+    "ethnicity_id",
+    "national_id",
+    "household_id",
+    "home_unit_id",
+    "created_at",
+    "updated_at",
+)
+_ASSESSMENT_COLUMNS = (
+    "id",
+    "period_id",
+    "scheme_id",
+    "subject_type",
+    "citizen_id",
+    "unit_id",
+    "group",
+    "state",
+    "self_scores",
+    "reviewer_scores",
+    "final_scores",
+    "final_total",
+    "result",
+    "passed",
+    "version",
+    "decision_body",
+    "decision_number",
+    "request_digest",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+)
+_EVENT_COLUMNS = (
+    "assessment_id",
+    "at",
+    "actor_id",
+    "action",
+    "from_state",
+    "to_state",
+    "reason",
+    "changes",
+)
+
+
+@dataclass(frozen=True)
+class Who:
+    """The citizen a row stands for, with what the rollups count them by."""
+
+    citizen_id: int
+    sex: str
+    ethnicity_id: int | None
+    birth_year: int
 
 
 def _chunks(values: list[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -167,50 +235,68 @@ class _Writer:
 
     def _citizens(
         self, people: list[Person], households: dict[tuple[int, str], Household]
-    ) -> dict[int, Citizen]:
-        """Match or create the citizen of every row; return them by row number."""
+    ) -> dict[int, Who]:
+        """Match or create the citizen of every row; return who it is, by row number."""
         by_cccd = self._existing_by_cccd([p.national_id for p in people if p.national_id])
         by_key = self._existing_by_key([p for p in people if not p.national_id])
-        result: dict[int, Citizen] = {}
-        new: list[tuple[Person, Citizen]] = []
+        result: dict[int, Who] = {}
+        new: list[tuple[Person, str, Household | None]] = []
         for p in people:
             household = households.get((p.unit.pk, p.household_code))
             if p.national_id:
                 match = by_cccd.get(p.national_id)
                 if match is not None and not self._visible(match):
-                    self.errors.append(
-                        str(
-                            CellError(
-                                p.row,
-                                "Số CCCD",
-                                p.national_id,
-                                _("registered in another unit; that unit must enrol them"),
-                            )
-                        )
-                    )
+                    reason = _("registered in another unit; that unit must enrol them")
+                    self.errors.append(str(CellError(p.row, "Số CCCD", p.national_id, reason)))
                     continue
             else:
                 match = by_key.get(
                     (p.unit.pk, p.search_name, p.birth_year, household.pk if household else None)
                 )
             if match is None:
-                match = Citizen(
-                    full_name=p.full_name,
-                    search_name=p.search_name,
-                    birth_year=p.birth_year,
-                    sex=p.sex,
-                    ethnicity=p.ethnicity,
-                    national_id=p.national_id,
-                    household=household,
-                    home_unit=p.unit,
-                )
-                new.append((p, match))
-            else:
-                self.summary.citizens_matched += 1
-            result[p.row] = match
-        Citizen.objects.bulk_create([c for _p, c in new], batch_size=CHUNK)
+                new.append((p, uuid.uuid4().hex, household))
+                continue
+            self.summary.citizens_matched += 1
+            result[p.row] = Who(match.pk, match.sex, match.ethnicity_id, match.birth_year)
+        result.update(self._create_citizens(new))
         self.summary.citizens_created = len(new)
         return result
+
+    def _create_citizens(self, new: list[tuple[Person, str, Household | None]]) -> dict[int, Who]:
+        """Insert new people in bulk and return them with their ids, by row number."""
+        now = timezone.now()
+        insert_rows(
+            Citizen,
+            _CITIZEN_COLUMNS,
+            (
+                (
+                    uid,
+                    p.full_name,
+                    p.search_name,
+                    p.birth_year,
+                    p.sex,
+                    p.ethnicity.pk if p.ethnicity else None,
+                    p.national_id,
+                    household.pk if household else None,
+                    p.unit.pk,
+                    now,
+                    now,
+                )
+                for p, uid, household in new
+            ),
+        )
+        ids: dict[str, int] = {}
+        for chunk in _chunks([uuid.UUID(uid) for _p, uid, _h in new]):
+            ids.update(
+                {
+                    u.hex: pk
+                    for u, pk in Citizen.objects.filter(uuid__in=chunk).values_list("uuid", "pk")
+                }
+            )
+        return {
+            p.row: Who(ids[uid], p.sex, p.ethnicity.pk if p.ethnicity else None, p.birth_year)
+            for p, uid, _h in new
+        }
 
     def _visible(self, citizen: Citizen) -> bool:
         paths = [citizen.home_unit.path] + ([citizen.workplace.path] if citizen.workplace else [])
@@ -243,34 +329,24 @@ class _Writer:
                 found[(c.home_unit_id, c.search_name, c.birth_year, c.household_id)] = c
         return found
 
-    def _assessments(self, people: list[Person], citizens: dict[int, Citizen]) -> None:
-        existing = self._existing_assessments([c.pk for c in citizens.values() if c.pk])
-        new: list[Assessment] = []
+    def _assessments(self, people: list[Person], citizens: dict[int, Who]) -> None:
+        existing = self._existing_assessments([w.citizen_id for w in citizens.values()])
+        new: list[tuple[Person, Who]] = []
         changed: list[Assessment] = []
         moves: list[tuple[Contribution, int]] = []
         for p in people:
-            citizen = citizens.get(p.row)
-            if citizen is None:
+            who = citizens.get(p.row)
+            if who is None:
                 continue
-            current = existing.get(citizen.pk) if citizen.pk else None
+            current = existing.get(who.citizen_id)
             if current is None:
-                a = self._new(p, citizen)
-                new.append(a)
-                moves.append((contribution(a), 1))
+                new.append((p, who))
             elif self._same(current, p):
                 self.summary.unchanged += 1
                 self.summary.by_state[current.state] += 1
             elif current.state == State.DECIDED:
-                self.errors.append(
-                    str(
-                        CellError(
-                            p.row,
-                            "Họ và tên",
-                            p.full_name,
-                            _("already decided for this period; a decided assessment is locked"),
-                        )
-                    )
-                )
+                reason = _("already decided for this period; a decided assessment is locked")
+                self.errors.append(str(CellError(p.row, "Họ và tên", p.full_name, reason)))
             else:
                 moves.append((contribution(current), -1))
                 self._fill(current, p)
@@ -279,14 +355,88 @@ class _Writer:
                 moves.append((contribution(current), 1))
         if self.errors:
             return
-        Assessment.objects.bulk_create(new, batch_size=CHUNK)
         Assessment.objects.bulk_update(changed, _FIELDS, batch_size=CHUNK)
-        AssessmentEvent.objects.bulk_create(
-            (self._event(a, "import") for a in [*new, *changed]), batch_size=CHUNK
-        )
+        created = self._create_assessments(new, moves)
+        self._events(created + [(a.pk, a.state, a.final_scores) for a in changed])
         rollup_apply(moves)
         self.summary.created, self.summary.updated = len(new), len(changed)
-        self.summary.by_state.update(a.state for a in [*new, *changed])
+        self.summary.by_state.update(a.state for a in changed)
+        self.summary.by_state[self.state] += len(new)
+
+    def _create_assessments(
+        self, new: list[tuple[Person, Who]], moves: list[tuple[Contribution, int]]
+    ) -> list[tuple[uuid.UUID, str, dict[str, str]]]:
+        """Insert new assessments in bulk; add their rollup contributions to `moves`."""
+        definition = self.scheme.parsed
+        minimum = rule_minimum(dict(definition.rule))
+        start_year = self.period.starts_on.year
+        decided = self.state == State.DECIDED
+        now = timezone.now()
+        rows, created = [], []
+        for p, who in new:
+            outcome = outcome_of(definition, p.scores) if decided else None
+            aid = uuid.uuid4()
+            rows.append(
+                (
+                    aid,
+                    self.period.pk,
+                    self.scheme.pk,
+                    SubjectType.CITIZEN,
+                    who.citizen_id,
+                    p.unit.pk,
+                    p.group,
+                    self.state,
+                    p.scores,
+                    p.scores if decided else {},
+                    p.scores,
+                    outcome.total if outcome else None,
+                    outcome.code if outcome else "",
+                    outcome.passed if outcome else None,
+                    1,
+                    "",
+                    "",
+                    "",
+                    self.actor.pk if self.actor else None,
+                    now,
+                    now,
+                )
+            )
+            created.append((aid, str(self.state), p.scores))
+            facts = Facts(
+                self.period.pk,
+                p.unit.pk,
+                p.group,
+                self.state,
+                outcome.passed if outcome else None,
+                who.sex,
+                who.ethnicity_id,
+                who.birth_year,
+                p.scores,
+            )
+            moves.append((contribution_of(facts, start_year=start_year, minimum=minimum), 1))
+        insert_rows(Assessment, _ASSESSMENT_COLUMNS, rows)
+        return created
+
+    def _events(self, written: list[tuple[uuid.UUID, str, dict[str, str]]]) -> None:
+        now = timezone.now()
+        actor = self.actor.pk if self.actor else None
+        insert_rows(
+            AssessmentEvent,
+            _EVENT_COLUMNS,
+            (
+                (
+                    aid,
+                    now,
+                    actor,
+                    "import",
+                    state,
+                    state,
+                    "",
+                    {"final": {c: [None, v] for c, v in scores.items()}},
+                )
+                for aid, state, scores in written
+            ),
+        )
 
     def _existing_assessments(self, citizen_ids: list[int]) -> dict[int, Assessment]:
         found: dict[int, Assessment] = {}
@@ -305,18 +455,6 @@ class _Writer:
             and a.state == self.state
         )
 
-    def _new(self, p: Person, citizen: Citizen) -> Assessment:
-        a = Assessment(
-            period=self.period,
-            scheme=self.scheme,
-            subject_type=SubjectType.CITIZEN,
-            citizen=citizen,
-            unit=p.unit,
-            created_by=self.actor,
-        )
-        self._fill(a, p)
-        return a
-
     def _fill(self, a: Assessment, p: Person) -> None:
         """Set what the row says; a decided import computes its result by the scheme's rule."""
         a.unit, a.group, a.state = p.unit, p.group, self.state
@@ -328,16 +466,6 @@ class _Writer:
             a.final_total, a.result, a.passed = outcome.total, outcome.code, outcome.passed
         else:
             a.final_total, a.result, a.passed = None, "", None
-
-    def _event(self, a: Assessment, action: str) -> AssessmentEvent:
-        return AssessmentEvent(
-            assessment=a,
-            actor=self.actor,
-            action=action,
-            from_state=a.state,
-            to_state=a.state,
-            changes={"final": {c: [None, v] for c, v in a.final_scores.items()}},
-        )
 
 
 _FIELDS = [

@@ -60,6 +60,16 @@ class Lookups:
     definition: SchemeDefinition
     # Ids of the looked-up units that lie in the importing user's scope.
     in_scope: set[int]
+    groups: dict[str, str] = field(default_factory=dict)
+    limits: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Folded once per file, not once per row.
+        for group in self.definition.groups:
+            for name in (group.code, group.name, *group.aliases, group.local_name):
+                if name:
+                    self.groups[fold(name)] = group.code
+        self.limits = {i.code: (i.max, i.step) for i in self.definition.indicators}
 
 
 def ethnicity_keys() -> dict[str, Ethnicity]:
@@ -74,6 +84,9 @@ def ethnicity_keys() -> dict[str, Ethnicity]:
 
 
 def _score(raw: str, maximum: Decimal, step: Decimal) -> str | None:
+    if raw.isdigit():
+        whole = int(raw)
+        return str(whole) if whole <= maximum and whole % step == 0 else None
     try:
         value = Decimal(raw.replace(",", "."))
     except InvalidOperation:
@@ -122,16 +135,16 @@ def check_row(
     if cccd and not _CCCD.fullmatch(cccd):
         fail(col.NATIONAL_ID, cell(col.NATIONAL_ID), _("a CCCD number has exactly 12 digits"))
     group_text = cell(col.GROUP)
-    group = look.definition.group_for(group_text) if group_text else None
+    group = look.groups.get(fold(group_text)) if group_text else None
     if group is None:
         fail(col.GROUP, group_text, _("not a target group of the scheme"))
     scores: dict[str, str] = {}
     for code_, index in layout.indicators.items():
-        indicator = look.definition.indicator(code_)
+        maximum, step = look.limits[code_]
         raw = cells[index].strip()
-        value = _score(raw, indicator.max, indicator.step) if raw else None
+        value = _score(raw, maximum, step) if raw else None
         if value is None:
-            fail(code_, raw, _("a score from 0 to %(m)s") % {"m": indicator.max})
+            fail(code_, raw, _("a score from 0 to %(m)s") % {"m": maximum})
         else:
             scores[code_] = value
     if errors or unit is None or sex is None or group is None:
@@ -147,7 +160,7 @@ def check_row(
             ethnicity=ethnicity,
             national_id=cccd or None,
             household_code=cell(col.HOUSEHOLD),
-            group=group.code,
+            group=group,
             scores=scores,
         ),
         [],
