@@ -1,0 +1,80 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against a live server.
+
+Browsers cannot be downloaded here, so Playwright launches /usr/bin/chromium, which .ci/run
+installs from Debian's packages. The live server needs committed data, so each test runs on
+a transactional database that is flushed afterwards; the demo is loaded again when missing.
+"""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
+
+from hoctap.demo.loader import demo_load
+from hoctap.organisation.models import Unit
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the fixtures make
+# there are still plain synchronous calls (Playwright's and Django's documented workaround).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+# Chromium's background services try to reach the network, which is closed here.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE: ViewportSize = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def demo_server(live_server: Any, transactional_db: None) -> str:
+    """Return the live server's URL with the Tuần Giáo demo in its database."""
+    if not Unit.objects.filter(code="099").exists():
+        demo_load()
+    return str(live_server.url)
+
+
+class PageErrors(list[str]):
+    """JavaScript errors and console errors seen on a page."""
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[tuple[Page, PageErrors]]:
+    context = browser.new_context(locale="vi-VN")
+    tab = context.new_page()
+    errors = PageErrors()
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    tab.on("console", console)
+    yield tab, errors
+    context.close()
+
+
+def log_in(tab: Page, base: str, username: str) -> None:
+    """Sign in through the real login form."""
+    tab.goto(f"{base}/accounts/login/")
+    tab.fill("#id_username", username)
+    tab.fill("#id_password", "hoctap-demo")
+    tab.click("main button[type=submit]")
+    tab.wait_for_url(f"{base}/")
