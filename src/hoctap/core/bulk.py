@@ -22,6 +22,9 @@ def _converter(field: Any, conn: Any) -> Callable[[Any], Any] | None:
         return None
     if isinstance(target, models.UUIDField) and not conn.features.has_native_uuid_field:
         return lambda v: None if v is None else (v if isinstance(v, str) else v.hex)
+    if isinstance(target, models.JSONField):
+        encoder = target.encoder
+        return lambda v: None if v is None else conn.ops.adapt_json_value(v, encoder)
     prepare: Callable[[Any], Any] = functools.partial(field.get_db_prep_save, connection=conn)
     if isinstance(target, models.DateTimeField):
         # A bulk write stamps every row with the same moment: convert it once.

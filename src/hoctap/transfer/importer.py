@@ -193,6 +193,8 @@ def import_assessments(
         raise ImportRefused([_("An import can only create submitted or decided assessments.")])
     scheme = period_scheme(period, SubjectType.CITIZEN)
     people = _check(table, period, scope, scheme)
+    # The checked people carry everything the write needs: let the raw cells go (memory).
+    table.rows.clear()
     with transaction.atomic():
         summary = _Writer(period, scheme, scope, state, actor).write(people)
         summary.rows = len(people)

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +15,10 @@ from hoctap.schemes.definition import SchemeDefinition
 from hoctap.transfer import columns as col
 from hoctap.transfer.columns import Layout
 
+V = TypeVar("V")
 _SEXES = {"nam": Sex.MALE, "nu": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE}
 _CCCD = re.compile(r"\d{12}")
+_CCCD_NOISE = re.compile(r"[\s.]")
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class CellError:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     """One valid row."""
 
@@ -63,7 +66,24 @@ class Lookups:
     groups: dict[str, str] = field(default_factory=dict)
     limits: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
+    this_year: int = 0
+    # The few distinct spellings of sex, group and ethnicity in a file, folded once each.
+    _seen: dict[str, str] = field(default_factory=dict)
+
+    def folded(self, text: str, table: dict[str, V]) -> V | None:
+        key = self._seen.get(text)
+        if key is None:
+            key = self._seen[text] = fold(text)
+        return table.get(key)
+
+    def ethnicity(self, text: str) -> Ethnicity | None:
+        key = self._seen.get("\x00" + text)
+        if key is None:
+            key = self._seen["\x00" + text] = fold_compact(text)
+        return self.ethnicities.get(key)
+
     def __post_init__(self) -> None:
+        self.this_year = timezone.localdate().year
         # Folded once per file, not once per row.
         for group in self.definition.groups:
             for name in (group.code, group.name, *group.aliases, group.local_name):
@@ -117,25 +137,25 @@ def check_row(
     if not name:
         fail(col.NAME, name, _("the full name is empty"))
     year_text = cell(col.BIRTH_YEAR)
-    this_year = timezone.localdate().year
-    year = int(year_text) if re.fullmatch(r"\d{4}", year_text) else 0
+    this_year = look.this_year
+    year = int(year_text) if len(year_text) == 4 and year_text.isdigit() else 0
     if not 1900 <= year <= this_year:
         fail(
             col.BIRTH_YEAR, year_text, _("a four-digit year from 1900 to %(y)d") % {"y": this_year}
         )
     sex_text = cell(col.SEX)
-    sex = _SEXES.get(fold(sex_text))
+    sex = look.folded(sex_text, _SEXES)
     if sex is None:
         fail(col.SEX, sex_text, _("write Nam or Nữ"))
     ethnicity_text = cell(col.ETHNICITY)
-    ethnicity = look.ethnicities.get(fold_compact(ethnicity_text)) if ethnicity_text else None
+    ethnicity = look.ethnicity(ethnicity_text) if ethnicity_text else None
     if ethnicity_text and ethnicity is None:
         fail(col.ETHNICITY, ethnicity_text, _("not one of the 54 official ethnic groups"))
-    cccd = re.sub(r"[\s.]", "", cell(col.NATIONAL_ID))
+    cccd = _CCCD_NOISE.sub("", cell(col.NATIONAL_ID))
     if cccd and not _CCCD.fullmatch(cccd):
         fail(col.NATIONAL_ID, cell(col.NATIONAL_ID), _("a CCCD number has exactly 12 digits"))
     group_text = cell(col.GROUP)
-    group = look.groups.get(fold(group_text)) if group_text else None
+    group = look.folded(group_text, look.groups) if group_text else None
     if group is None:
         fail(col.GROUP, group_text, _("not a target group of the scheme"))
     scores: dict[str, str] = {}
