@@ -6,9 +6,12 @@ model instances would measure the ORM, not the report. Import this module only a
 `django.setup()`.
 """
 
+import importlib
+import importlib.util
 import json
 import random
 import sys
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -319,3 +322,21 @@ def load_rows(built: Province, n: int) -> None:
             cursor.execute("VACUUM ANALYZE")
         else:
             cursor.execute("ANALYZE")
+
+
+def rollups_rebuild() -> float | None:
+    """Rebuild the report rollups, if this version of hoctap keeps them; return the seconds.
+
+    The rows above bypass the services that keep rollups in step, so a version whose report
+    reads rollups needs them rebuilt, as a bulk import would. Looked up at run time because
+    rollups are not in every version of the code this benchmark is run against.
+    """
+    if importlib.util.find_spec("hoctap.reports.rollups") is None:
+        return None
+    rollups = importlib.import_module("hoctap.reports.rollups")
+    started = time.perf_counter()
+    for period in Period.objects.filter(code=PERIOD):
+        rollups.rollups_rebuild(period)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return time.perf_counter() - started

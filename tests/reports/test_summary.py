@@ -189,3 +189,18 @@ def test_an_administrator_sees_the_whole_country_by_default() -> None:
     response = client_for(admin).get("/reports/summary", {"period": "2020-2021"})
     assert response.status_code == 200
     assert "Hội Khuyến học Việt Nam" in response.content.decode()
+
+
+def test_progress_is_measured_against_the_periods_own_target(district_officer: User) -> None:
+    from hoctap.assessments.models import Period
+
+    def officials() -> tuple[float, float]:
+        report = summary_report(
+            scope=scope_for(district_officer), period_code="2020-2021", unit_code="099"
+        )
+        row = next(t for t in report.targets if t.code == "officials_cdht")
+        return float(row.target_percent), float(row.actual_percent)
+
+    assert officials() == (60.0, 97.88)
+    Period.objects.filter(code="2020-2021").update(targets={"officials_cdht": 99})
+    assert officials() == (99.0, 97.88)

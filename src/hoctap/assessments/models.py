@@ -22,6 +22,9 @@ class Period(models.Model):
     self_assessment_until = models.DateField(_("self-assessment until"), null=True, blank=True)
     review_until = models.DateField(_("review until"), null=True, blank=True)
     decision_until = models.DateField(_("decision until"), null=True, blank=True)
+    # Percent targets the reports measure progress against, by code; empty means the
+    # national defaults of QĐ 677/QĐ-TTg (see reports.selectors.DEFAULT_TARGETS).
+    targets = models.JSONField(_("targets"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("period")
