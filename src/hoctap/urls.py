@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", include("hoctap.people.urls")),
+    path("assessments/", include("hoctap.assessments.urls")),
     path("reports/", include("hoctap.reports.urls")),
     path("exports/", include("hoctap.transfer.urls")),
     path("imports/", include("hoctap.transfer.import_urls")),

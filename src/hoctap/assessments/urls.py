@@ -1,0 +1,14 @@
+from django.urls import path
+
+from hoctap.assessments import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("", views.queue_view, name="queue"),
+    path("new", views.enrol_view, name="enrol"),
+    path("<uuid:assessment_id>/", views.detail_view, name="detail"),
+    path("<uuid:assessment_id>/preview", views.preview_view, name="preview"),
+    path("<uuid:assessment_id>/scores", views.scores_view, name="scores"),
+    path("<uuid:assessment_id>/act", views.act_view, name="act"),
+    path("<uuid:assessment_id>/evidence", views.evidence_view, name="evidence"),
+]

@@ -1,0 +1,287 @@
+"""The assessment pages: review queue, enrolment, the assessment with its scores and history."""
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from hoctap.accounts.models import User
+from hoctap.accounts.scoping import Scope, scope_for
+from hoctap.assessments.evidence import evidence_add
+from hoctap.assessments.forms import ActionForm, EnrolForm, EvidenceForm, ScoresForm
+from hoctap.assessments.models import Assessment, Period, State
+from hoctap.assessments.periods import period_get
+from hoctap.assessments.scoring import missing_indicators, outcome_of
+from hoctap.assessments.selectors import assessment_get, assessment_list
+from hoctap.assessments.services import (
+    DecisionInput,
+    assessment_register,
+    assessment_scores_set,
+    assessment_transition,
+)
+from hoctap.assessments.workflow import LAYER_ROLES, LAYER_STATES, allowed_actions
+from hoctap.core.errors import DomainError, NotFound
+from hoctap.core.http import authenticated_user
+from hoctap.organisation.selectors import unit_resolve_between
+from hoctap.people.models import Sex
+from hoctap.people.services import citizen_find_or_create
+
+LAYERS = ("self", "reviewer", "final")
+
+
+def _get(request: HttpRequest, assessment_id: UUID) -> tuple[User, Scope, Assessment]:
+    user = authenticated_user(request)
+    scope = scope_for(user)
+    try:
+        return user, scope, assessment_get(user=user, assessment_id=assessment_id, scope=scope)
+    except NotFound:
+        raise Http404 from None
+
+
+def editable_layer(assessment: Assessment, roles: frozenset[str]) -> str | None:
+    """Return the most advanced score layer the user may write now, if any."""
+    for layer in reversed(LAYERS):
+        if State(assessment.state) in LAYER_STATES[layer] and roles & LAYER_ROLES[layer]:
+            return layer
+    return None
+
+
+@require_safe
+@login_required
+def queue_view(request: HttpRequest) -> HttpResponse:
+    """List the assessments in scope, filtered by period, unit, group and state."""
+    user = authenticated_user(request)
+    periods = list(Period.objects.order_by("-starts_on"))
+    period_code = request.GET.get("period") or (periods[0].code if periods else "")
+    rows = assessment_list(user=user).filter(period__code=period_code)
+    filters = {k: request.GET.get(k, "").strip() for k in ("unit", "group", "state")}
+    if filters["unit"]:
+        rows = rows.filter(unit__code__startswith=filters["unit"])
+    if filters["group"]:
+        rows = rows.filter(group=filters["group"])
+    if filters["state"]:
+        rows = rows.filter(state=filters["state"])
+    rows = rows.select_related("citizen").order_by("unit__path", "citizen__search_name")
+    page = Paginator(rows, settings.HOCTAP_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "periods": periods,
+        "period": period_code,
+        "filters": filters,
+        "states": State.choices,
+    }
+    return render(request, "assessments/queue.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    """Enrol a person for a period in a unit of the officer's area."""
+    user = authenticated_user(request)
+    try:
+        period = period_get(request.GET.get("period") or request.POST.get("period", ""))
+    except ValidationError:
+        raise Http404 from None
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = unit_resolve_between(
+                code=data["unit"], starts_on=period.starts_on, ends_on=period.ends_on
+            )
+            citizen = citizen_find_or_create(
+                unit=unit,
+                full_name=data["full_name"],
+                birth_year=data["birth_year"],
+                sex=Sex(data["sex"]),
+                ethnicity=data["ethnicity"],
+                national_id=data["national_id"] or None,
+                household_code=data["household"],
+            )
+            assessment = assessment_register(
+                user=user, period=period, unit=unit, group=data["group"], citizen=citizen
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Enrolled."))
+            return redirect("assessments:detail", assessment_id=assessment.pk)
+    return render(request, "assessments/enrol.html", {"form": form, "period": period})
+
+
+def _detail_context(user: User, scope: Scope, a: Assessment, **forms: Any) -> dict[str, Any]:
+    definition = a.scheme.parsed
+    roles = scope.roles_at(a.unit.path)
+    layer = editable_layer(a, roles)
+    rows = [
+        {
+            "code": i.code,
+            "text": i.text_for(a.group),
+            "self": a.self_scores.get(i.code, ""),
+            "reviewer": a.reviewer_scores.get(i.code, ""),
+            "final": a.final_scores.get(i.code, ""),
+        }
+        for i in definition.indicators
+    ]
+    scores_form = forms.get("scores_form") or (
+        ScoresForm(
+            definition=definition, initial_scores=a.scores(layer), initial={"version": a.version}
+        )
+        if layer
+        else None
+    )
+    return {
+        "assessment": a,
+        "definition": definition,
+        "rows": rows,
+        "layer": layer,
+        "scores_form": scores_form,
+        "actions": [x.value for x in allowed_actions(State(a.state), roles)],
+        "action_form": forms.get("action_form") or ActionForm(initial={"version": a.version}),
+        "evidence_form": forms.get("evidence_form")
+        or EvidenceForm(codes=definition.indicator_codes),
+        "evidence": a.evidence.all(),
+        "events": a.events.select_related("actor").order_by("at", "pk"),
+        "preview": _preview(a, a.scores(layer) if layer else a.final_scores),
+        "result_label": definition.result_label(a.result) if a.result else "",
+    }
+
+
+def _preview(a: Assessment, scores: dict[str, Any]) -> dict[str, Any]:
+    """Compute the running total and, when complete, the result by the scheme's rule."""
+    definition = a.scheme.parsed
+    clean = {c: str(v) for c, v in scores.items() if v not in (None, "")}
+    total = sum((Decimal(v) for v in clean.values()), Decimal(0))
+    missing = missing_indicators(definition, clean)
+    outcome = None if missing else outcome_of(definition, clean)
+    return {
+        "total": total,
+        "missing": missing,
+        "label": definition.result_label(outcome.code) if outcome else "",
+        "passed": outcome.passed if outcome else None,
+    }
+
+
+@require_safe
+@login_required
+def detail_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """Show an assessment: scores by layer, the form the user may fill, evidence, history."""
+    user, scope, a = _get(request, assessment_id)
+    return render(request, "assessments/detail.html", _detail_context(user, scope, a))
+
+
+@require_POST
+@login_required
+def preview_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """Return the running total and đạt / chưa đạt for the scores typed so far (HTMX)."""
+    _user, _scope, a = _get(request, assessment_id)
+    scores = {}
+    for indicator in a.scheme.parsed.indicators:
+        raw = request.POST.get(indicator.code, "").strip().replace(",", ".")
+        try:
+            value = Decimal(raw)
+        except ArithmeticError:
+            continue
+        if value.is_finite() and 0 <= value <= indicator.max:
+            scores[indicator.code] = str(value)
+    context = {"preview": _preview(a, scores)}
+    return render(request, "assessments/partials/preview.html", context)
+
+
+@require_POST
+@login_required
+def scores_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """Save the scores of the layer the user may write now."""
+    user, scope, a = _get(request, assessment_id)
+    layer = editable_layer(a, scope.roles_at(a.unit.path))
+    form = ScoresForm(request.POST, definition=a.scheme.parsed, initial_scores={})
+    if layer is None or not form.is_valid():
+        messages.error(request, _("The scores were not saved; check the values."))
+        return render(
+            request,
+            "assessments/detail.html",
+            _detail_context(user, scope, a, scores_form=form),
+            status=400,
+        )
+    try:
+        assessment_scores_set(
+            user=user,
+            assessment_id=a.pk,
+            layer=layer,
+            scores=form.scores(),
+            version=form.cleaned_data["version"],
+        )
+    except (DomainError, ValidationError) as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("Scores saved."))
+    return redirect("assessments:detail", assessment_id=a.pk)
+
+
+def _message(error: DomainError | ValidationError) -> str:
+    return error.message if isinstance(error, DomainError) else " ".join(error.messages)
+
+
+@require_POST
+@login_required
+def act_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """Take a workflow action (submit, review, decide, return with a reason…)."""
+    user, _scope, a = _get(request, assessment_id)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The action was not taken; check the form."))
+        return redirect("assessments:detail", assessment_id=a.pk)
+    data = form.cleaned_data
+    decision = None
+    if data["decision_number"] and data["decision_date"]:
+        decision = DecisionInput(
+            number=data["decision_number"], date=data["decision_date"], body=data["decision_body"]
+        )
+    try:
+        assessment_transition(
+            user=user,
+            assessment_id=a.pk,
+            action=data["action"],
+            version=data["version"],
+            reason=data["reason"],
+            decision=decision,
+        )
+    except (DomainError, ValidationError) as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("assessments:detail", assessment_id=a.pk)
+
+
+@require_POST
+@login_required
+def evidence_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """Attach a photo or a PDF as evidence."""
+    user, _scope, a = _get(request, assessment_id)
+    form = EvidenceForm(request.POST, request.FILES, codes=a.scheme.parsed.indicator_codes)
+    if form.is_valid():
+        try:
+            evidence_add(
+                user=user,
+                assessment_id=a.pk,
+                upload=form.cleaned_data["file"],
+                indicators=form.cleaned_data["indicators"],
+            )
+        except (DomainError, ValidationError) as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, _("Evidence added."))
+    else:
+        messages.error(request, _("Choose a file and at least one indicator."))
+    return redirect("assessments:detail", assessment_id=a.pk)

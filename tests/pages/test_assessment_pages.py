@@ -1,0 +1,133 @@
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from hoctap.accounts.models import User
+from hoctap.assessments.models import Assessment, State
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+TENS = {f"CS{i}": "10" for i in range(1, 11)}
+
+
+def _theirs(state: str = State.REGISTERED) -> Assessment:
+    found = Assessment.objects.filter(
+        period__code="2021-2022", state=state, unit__code__startswith="03289"
+    ).first()
+    assert found is not None
+    return found
+
+
+def test_the_queue_lists_the_communes_assessments_only(
+    commune_officer: User, outsider: User
+) -> None:
+    mine = client_for(commune_officer).get("/assessments/", {"period": "2020-2021"})
+    theirs = client_for(outsider).get("/assessments/", {"period": "2020-2021", "unit": "03289"})
+    assert "110 phiếu đánh giá" in mine.content.decode()
+    assert "0 phiếu đánh giá" in theirs.content.decode()
+
+
+def test_the_detail_page_offers_the_form_the_officer_may_fill(commune_officer: User) -> None:
+    body = client_for(commune_officer).get(f"/assessments/{_theirs().pk}/").content.decode()
+    assert "Tự đánh giá" in body
+    assert 'name="CS10"' in body
+
+
+@pytest.mark.parametrize("suffix", ["/", "/preview", "/scores", "/act", "/evidence"])
+def test_every_assessment_page_is_not_found_for_another_commune(
+    outsider: User, suffix: str
+) -> None:
+    client = client_for(outsider)
+    url = f"/assessments/{_theirs().pk}{suffix}"
+    response = client.get(url) if suffix == "/" else client.post(url, {})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix"),
+    [("post", "/"), ("get", "/preview"), ("get", "/scores"), ("get", "/act"), ("get", "/evidence")],
+)
+def test_every_assessment_page_refuses_a_wrong_method(
+    commune_officer: User, method: str, suffix: str
+) -> None:
+    response = getattr(client_for(commune_officer), method)(f"/assessments/{_theirs().pk}{suffix}")
+    assert response.status_code == 405
+
+
+def test_the_preview_computes_the_result_by_the_schemes_rule(commune_officer: User) -> None:
+    client = client_for(commune_officer)
+    url = f"/assessments/{_theirs().pk}/preview"
+    assert "Đạt" in client.post(url, TENS).content.decode()
+    failing = {**TENS, "CS7": "4"}
+    body = client.post(url, failing).content.decode()
+    assert "Chưa đạt" in body
+    assert "94" in body
+
+
+def test_scores_and_actions_go_through_the_workflow(commune_officer: User) -> None:
+    client = client_for(commune_officer)
+    a = _theirs()
+    client.post(f"/assessments/{a.pk}/scores", {**TENS, "version": a.version})
+    a.refresh_from_db()
+    assert a.self_scores == TENS
+    client.post(f"/assessments/{a.pk}/act", {"action": "self_assess", "version": a.version})
+    a.refresh_from_db()
+    assert a.state == State.SELF_ASSESSED
+    stale = client.post(f"/assessments/{a.pk}/act", {"action": "submit", "version": 1}, follow=True)
+    a.refresh_from_db()
+    assert a.state == State.SELF_ASSESSED
+    assert "Người khác vừa sửa phiếu này" in stale.content.decode()
+
+
+def test_a_return_needs_a_reason(commune_officer: User) -> None:
+    a = _theirs(State.SUBMITTED)
+    client_for(commune_officer).post(
+        f"/assessments/{a.pk}/act", {"action": "return", "version": a.version}
+    )
+    a.refresh_from_db()
+    assert a.state == State.SUBMITTED
+
+
+def test_enrolment_creates_a_person_and_an_assessment(commune_officer: User) -> None:
+    response = client_for(commune_officer).post(
+        "/assessments/new?period=2021-2022",
+        {
+            "period": "2021-2022",
+            "unit": "03289-CH3",
+            "full_name": "Vàng A Thử",
+            "birth_year": "1979",
+            "sex": "male",
+            "ethnicity": "Mông",
+            "group": "G1",
+        },
+    )
+    assert response.status_code == 302
+    assert Assessment.objects.filter(citizen__full_name="Vàng A Thử").exists()
+
+
+def test_enrolment_into_another_commune_is_refused(outsider: User) -> None:
+    response = client_for(outsider).post(
+        "/assessments/new?period=2021-2022",
+        {
+            "period": "2021-2022",
+            "unit": "03289-CH3",
+            "full_name": "Vàng A Thử",
+            "birth_year": "1979",
+            "sex": "male",
+            "group": "G1",
+        },
+    )
+    assert response.status_code == 200
+    assert not Assessment.objects.filter(citizen__full_name="Vàng A Thử").exists()
+
+
+def test_assessment_pages_send_anonymous_visitors_to_log_in() -> None:
+    for url in (
+        "/assessments/",
+        "/assessments/new?period=2021-2022",
+        f"/assessments/{_theirs().pk}/",
+    ):
+        response: Any = Client().get(url)
+        assert response.status_code == 302
