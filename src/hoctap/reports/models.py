@@ -37,6 +37,10 @@ class ReportCell(models.Model):
                 name="report_cell_key",
             ),
         ]
+        # Reports read one dimension of one period at a time.
+        indexes = [
+            models.Index(fields=["period", "dimension", "unit"], name="report_cell_dimension"),
+        ]
 
     def __str__(self) -> str:
         return (
