@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck pytest messages clean
+.PHONY: install run test lint typecheck pytest messages clean screenshots
 
 install: $(STAMP) messages
 
@@ -28,13 +28,17 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src tests bench
+	$(BIN)/mypy src tests bench tools
 
 pytest: install
 	$(BIN)/hoctap makemigrations --check --dry-run
 	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# PNGs of the main pages (desktop and phone) for docs/screenshots/; needs Debian's chromium.
+screenshots: install
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .coverage

@@ -112,3 +112,25 @@ def test_a_user_without_a_role_is_told_so(nobody: User) -> None:
     body = client_for(nobody).get(reverse("home")).content.decode()
     assert "Bạn chưa được giao vai trò nào" in body
     assert "0 công dân" in client_for(nobody).get(reverse("people:list")).content.decode()
+
+
+def test_the_start_page_shows_what_waits_in_the_officers_area(
+    commune_officer: User, outsider: User
+) -> None:
+    from hoctap.assessments.models import Assessment
+
+    body = client_for(commune_officer).get(reverse("home")).content.decode()
+    submitted = Assessment.objects.filter(
+        period__code="2021-2022", state="submitted", unit__code__startswith="03289"
+    ).count()
+    assert "Kỳ đánh giá 2021-2022" in body
+    assert f"<strong>{submitted}</strong> <small>đang chờ bạn</small>" in body
+    total = Assessment.objects.filter(
+        period__code="2021-2022", unit__code__startswith="03289"
+    ).count()
+    assert f"trên {total} phiếu" in body
+    assert "2021-2022" in client_for(outsider).get(reverse("home")).content.decode()
+
+
+def test_the_start_page_refuses_a_post(commune_officer: User) -> None:
+    assert client_for(commune_officer).post(reverse("home")).status_code == 405

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from hoctap.accounts.models import User
@@ -25,3 +25,17 @@ def assessment_get(*, user: User, assessment_id: UUID, scope: Scope | None = Non
         return assessment_list(user=user, scope=scope).get(pk=assessment_id)
     except (Assessment.DoesNotExist, ValueError):
         raise NotFound(_("No such assessment.")) from None
+
+
+def assessment_state_counts(
+    *, user: User, period_code: str, scope: Scope | None = None
+) -> dict[str, int]:
+    """Count the assessments of a period in `user`'s scope by state, in one query."""
+    rows = (
+        assessment_list(user=user, scope=scope)
+        .filter(period__code=period_code)
+        .values("state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["state"]: r["n"] for r in rows}

@@ -1,0 +1,106 @@
+"""Write PNGs of the main pages, desktop and phone, to docs/screenshots/ (`make screenshots`).
+
+Loads the demo into a throw-away SQLite database, serves it on a free loopback port and
+photographs each page with Debian's Chromium driven by Playwright.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, ViewportSize, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+SIZES: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 360, "height": 740},
+}
+PAGES = {
+    "login": ("", "/accounts/login/"),
+    "home": ("quaicang", "/"),
+    "queue": ("quaicang", "/assessments/?period=2021-2022"),
+    "report": ("tuangiao", "/reports/summary?period=2020-2021&unit=099"),
+    "imports": ("quaicang", "/imports/"),
+}
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).close()  # noqa: S310 - loopback
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _log_in(tab: Page, base: str, username: str) -> None:
+    tab.goto(f"{base}/accounts/login/")
+    tab.fill("#id_username", username)
+    tab.fill("#id_password", "hoctap-demo")
+    tab.click("main button[type=submit]")
+    tab.wait_for_url(f"{base}/")
+
+
+def _assessment_page(tab: Page, base: str) -> str:
+    tab.goto(f"{base}/assessments/?period=2021-2022&state=registered")
+    href = tab.locator("ul.rows a").first.get_attribute("href")
+    return href or "/"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{folder}/demo.sqlite3",
+            "HOCTAP_VAR_DIR": folder,
+        }
+        hoctap = [sys.executable, "-m", "hoctap"]
+        subprocess.run([*hoctap, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+        port = _port()
+        server = subprocess.Popen([*hoctap, "serve", "--port", str(port), "--no-worker"], env=env)  # noqa: S603
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait(f"{base}/accounts/login/")
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                for size, viewport in SIZES.items():
+                    for name, (username, path) in PAGES.items():
+                        # A fresh context per page: each page is seen as its own user sees it.
+                        context = browser.new_context(viewport=viewport, locale="vi-VN")
+                        tab = context.new_page()
+                        if username:
+                            _log_in(tab, base, username)
+                        tab.goto(f"{base}{path}")
+                        tab.screenshot(path=str(OUT / f"{name}-{size}.png"), full_page=False)
+                        if name == "queue":
+                            tab.goto(f"{base}{_assessment_page(tab, base)}")
+                            tab.screenshot(
+                                path=str(OUT / f"assessment-{size}.png"), full_page=False
+                            )
+                        context.close()
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    print(f"screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
