@@ -131,3 +131,52 @@ def test_assessment_pages_send_anonymous_visitors_to_log_in() -> None:
     ):
         response: Any = Client().get(url)
         assert response.status_code == 302
+
+
+def test_a_commune_decides_many_reviewed_assessments_at_once(commune_officer: User) -> None:
+    client = client_for(commune_officer)
+    listed = client.get("/assessments/", {"period": "2021-2022", "state": "branch_reviewed"})
+    assert "Công nhận các phiếu đã chọn" in listed.content.decode()
+    reviewed = list(
+        Assessment.objects.filter(
+            period__code="2021-2022", state=State.BRANCH_REVIEWED, unit__code__startswith="03289"
+        ).values_list("pk", flat=True)
+    )
+    assert reviewed
+    client.post(
+        "/assessments/decide",
+        {
+            "ids": [str(pk) for pk in reviewed],
+            "decision_number": "40/QĐ-HKH",
+            "decision_date": "30/05/2022",
+            "decision_body": "Hội Khuyến học xã Quài Cang",
+        },
+    )
+    decided = Assessment.objects.filter(pk__in=reviewed)
+    assert {a.state for a in decided} == {State.DECIDED}
+    assert {a.decision_number for a in decided} == {"40/QĐ-HKH"}
+
+
+def test_bulk_decide_touches_nothing_of_another_commune(outsider: User) -> None:
+    theirs = _theirs(State.BRANCH_REVIEWED)
+    client_for(outsider).post(
+        "/assessments/decide",
+        {"ids": [str(theirs.pk)], "decision_number": "1", "decision_date": "30/05/2022"},
+    )
+    theirs.refresh_from_db()
+    assert theirs.state == State.BRANCH_REVIEWED
+
+
+def test_bulk_decide_needs_a_number_and_refuses_a_get(
+    commune_officer: User, branch_officer: User
+) -> None:
+    theirs = _theirs(State.BRANCH_REVIEWED)
+    client = client_for(commune_officer)
+    client.post("/assessments/decide", {"ids": [str(theirs.pk)]})
+    theirs.refresh_from_db()
+    assert theirs.state == State.BRANCH_REVIEWED
+    assert client.get("/assessments/decide").status_code == 405
+    listed = client_for(branch_officer).get(
+        "/assessments/", {"period": "2021-2022", "state": "branch_reviewed"}
+    )
+    assert "Công nhận các phiếu đã chọn" not in listed.content.decode()

@@ -28,7 +28,13 @@ from hoctap.assessments.services import (
     assessment_scores_set,
     assessment_transition,
 )
-from hoctap.assessments.workflow import LAYER_ROLES, LAYER_STATES, allowed_actions
+from hoctap.assessments.workflow import (
+    LAYER_ROLES,
+    LAYER_STATES,
+    TRANSITIONS,
+    Action,
+    allowed_actions,
+)
 from hoctap.core.errors import DomainError, NotFound
 from hoctap.core.http import authenticated_user
 from hoctap.organisation.selectors import unit_resolve_between
@@ -36,6 +42,7 @@ from hoctap.people.models import Sex
 from hoctap.people.services import citizen_find_or_create
 
 LAYERS = ("self", "reviewer", "final")
+DECIDERS = TRANSITIONS[(State.BRANCH_REVIEWED, Action.DECIDE)].roles
 
 
 def _get(request: HttpRequest, assessment_id: UUID) -> tuple[User, Scope, Assessment]:
@@ -78,6 +85,9 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         "period": period_code,
         "filters": filters,
         "states": State.choices,
+        # Decide many at once: offered on the reviewed list to those who may decide.
+        "bulk": filters["state"] == State.BRANCH_REVIEWED
+        and bool(scope_for(user).roles & DECIDERS),
     }
     return render(request, "assessments/queue.html", context)
 
@@ -285,3 +295,42 @@ def evidence_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     else:
         messages.error(request, _("Choose a file and at least one indicator."))
     return redirect("assessments:detail", assessment_id=a.pk)
+
+
+@require_POST
+@login_required
+def bulk_decide_view(request: HttpRequest) -> HttpResponse:
+    """Decide many reviewed assessments at once under one decision number and date."""
+    user = authenticated_user(request)
+    form = ActionForm({**request.POST.dict(), "action": "decide", "version": 0})
+    ids = request.POST.getlist("ids")
+    if (
+        not form.is_valid()
+        or not form.cleaned_data["decision_number"]
+        or not form.cleaned_data["decision_date"]
+    ):
+        messages.error(request, _("A decision needs its number and date."))
+        return redirect(request.META.get("HTTP_REFERER") or "assessments:queue")
+    data = form.cleaned_data
+    decision = DecisionInput(
+        number=data["decision_number"], date=data["decision_date"], body=data["decision_body"]
+    )
+    done, refused = 0, 0
+    for assessment in assessment_list(user=user).filter(pk__in=ids):
+        try:
+            assessment_transition(
+                user=user,
+                assessment_id=assessment.pk,
+                action="decide",
+                version=assessment.version,
+                decision=decision,
+            )
+        except (DomainError, ValidationError):
+            refused += 1
+        else:
+            done += 1
+    messages.success(
+        request,
+        _("%(done)d decided, %(refused)d not decided.") % {"done": done, "refused": refused},
+    )
+    return redirect(request.META.get("HTTP_REFERER") or "assessments:queue")
