@@ -180,3 +180,11 @@ def test_bulk_decide_needs_a_number_and_refuses_a_get(
         "/assessments/", {"period": "2021-2022", "state": "branch_reviewed"}
     )
     assert "Công nhận các phiếu đã chọn" not in listed.content.decode()
+
+
+def test_bulk_decide_never_sends_the_officer_to_another_site(commune_officer: User) -> None:
+    response = client_for(commune_officer).post(
+        "/assessments/decide", {"ids": [], "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/assessments/"

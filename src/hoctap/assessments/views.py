@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -310,7 +311,7 @@ def bulk_decide_view(request: HttpRequest) -> HttpResponse:
         or not form.cleaned_data["decision_date"]
     ):
         messages.error(request, _("A decision needs its number and date."))
-        return redirect(request.META.get("HTTP_REFERER") or "assessments:queue")
+        return _back_to_queue(request)
     data = form.cleaned_data
     decision = DecisionInput(
         number=data["decision_number"], date=data["decision_date"], body=data["decision_body"]
@@ -333,4 +334,12 @@ def bulk_decide_view(request: HttpRequest) -> HttpResponse:
         request,
         _("%(done)d decided, %(refused)d not decided.") % {"done": done, "refused": refused},
     )
-    return redirect(request.META.get("HTTP_REFERER") or "assessments:queue")
+    return _back_to_queue(request)
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    """Return to the list the form was sent from, never to another site."""
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("assessments:queue")
