@@ -139,3 +139,13 @@ def test_the_import_pages_refuse_wrong_methods_and_anonymous_visitors(
     assert client.post(f"/imports/{job.pk}/status").status_code == 405
     assert client.put("/imports/").status_code == 405
     assert Client().get("/imports/").status_code == 302
+
+
+def test_confirming_twice_imports_once(commune_officer: User, period: str) -> None:
+    client = client_for(commune_officer)
+    _upload(client, _csv(_row("Lò Thị Pánh")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    client.post(f"/imports/{job.pk}/confirm")
+    second = client.post(f"/imports/{job.pk}/confirm")
+    assert second.status_code == 404
+    assert Assessment.objects.filter(period__code=period).count() == 1

@@ -188,3 +188,29 @@ def test_bulk_decide_never_sends_the_officer_to_another_site(commune_officer: Us
     )
     assert response.status_code == 302
     assert response["Location"] == "/assessments/"
+
+
+def test_enrolling_into_another_commune_leaves_no_person_behind(outsider: User) -> None:
+    from hoctap.people.models import Citizen
+
+    before = Citizen.objects.count()
+    client_for(outsider).post(
+        "/assessments/new?period=2021-2022",
+        {
+            "period": "2021-2022",
+            "unit": "03289",
+            "full_name": "Người Lạ",
+            "birth_year": "1980",
+            "sex": "male",
+            "group": "G1",
+        },
+    )
+    assert Citizen.objects.count() == before
+
+
+def test_bulk_decide_ignores_ids_that_are_not_ids(commune_officer: User) -> None:
+    response = client_for(commune_officer).post(
+        "/assessments/decide",
+        {"ids": ["notauuid"], "decision_number": "1", "decision_date": "30/05/2022"},
+    )
+    assert response.status_code == 302

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -109,18 +110,22 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
             unit = unit_resolve_between(
                 code=data["unit"], starts_on=period.starts_on, ends_on=period.ends_on
             )
-            citizen = citizen_find_or_create(
-                unit=unit,
-                full_name=data["full_name"],
-                birth_year=data["birth_year"],
-                sex=Sex(data["sex"]),
-                ethnicity=data["ethnicity"],
-                national_id=data["national_id"] or None,
-                household_code=data["household"],
-            )
-            assessment = assessment_register(
-                user=user, period=period, unit=unit, group=data["group"], citizen=citizen
-            )
+            if not scope_for(user).covers_path(unit.path):
+                raise ValidationError(_("No such unit."))
+            # One transaction: a refused enrolment leaves no stray person or household.
+            with transaction.atomic():
+                citizen = citizen_find_or_create(
+                    unit=unit,
+                    full_name=data["full_name"],
+                    birth_year=data["birth_year"],
+                    sex=Sex(data["sex"]),
+                    ethnicity=data["ethnicity"],
+                    national_id=data["national_id"] or None,
+                    household_code=data["household"],
+                )
+                assessment = assessment_register(
+                    user=user, period=period, unit=unit, group=data["group"], citizen=citizen
+                )
         except ValidationError as error:
             form.add_error(None, error)
         except DomainError as error:
@@ -304,7 +309,7 @@ def bulk_decide_view(request: HttpRequest) -> HttpResponse:
     """Decide many reviewed assessments at once under one decision number and date."""
     user = authenticated_user(request)
     form = ActionForm({**request.POST.dict(), "action": "decide", "version": 0})
-    ids = request.POST.getlist("ids")
+    ids = [pk for pk in request.POST.getlist("ids") if _is_uuid(pk)]
     if (
         not form.is_valid()
         or not form.cleaned_data["decision_number"]
@@ -335,6 +340,14 @@ def bulk_decide_view(request: HttpRequest) -> HttpResponse:
         _("%(done)d decided, %(refused)d not decided.") % {"done": done, "refused": refused},
     )
     return _back_to_queue(request)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _back_to_queue(request: HttpRequest) -> HttpResponse:

@@ -80,8 +80,13 @@ def job_check(*, user: User, period: Period, upload: UploadedFile, target_state:
 
 def job_confirm(*, user: User, job: ImportJob) -> ImportJob:
     """Import a checked file: at once when small, else as a background task."""
-    if job.user_id != user.pk or job.status != JobStatus.CHECKED:
+    # Claim the job atomically: two confirmations sent at once start it only once.
+    claimed = ImportJob.objects.filter(pk=job.pk, user=user, status=JobStatus.CHECKED).update(
+        status=JobStatus.RUNNING
+    )
+    if not claimed:
         raise Forbidden(_("This import cannot be started."))
+    job.status = JobStatus.RUNNING
     access_log_record(
         user=user,
         action=AccessAction.IMPORT,

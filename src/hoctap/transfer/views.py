@@ -79,7 +79,10 @@ def assessments_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse 
         if unit is None:
             raise Http404
         rows = rows.filter(unit__path__startswith=unit.path)
-    definition = period_scheme(period, SubjectType.CITIZEN).parsed
+    try:
+        definition = period_scheme(period, SubjectType.CITIZEN).parsed
+    except ValidationError:
+        raise Http404 from None
     header, table = assessment_table(
         rows.order_by("unit__path", "citizen__search_name"), definition
     )
