@@ -1,8 +1,7 @@
 """Helpers shared by every spreadsheet and CSV export."""
 
 import csv
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -16,12 +15,22 @@ def neutralise(value: object) -> object:
     return value
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Return UTF-8-with-BOM-ready CSV text, every cell neutralised."""
-    buffer = io.StringIO()
-    buffer.write(UTF8_BOM)
-    writer = csv.writer(buffer)
-    writer.writerow([neutralise(cell) for cell in header])
+class _Echo:
+    """A file-like object whose write returns the line, so CSV can be produced row by row."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """Yield CSV lines (BOM first, every cell neutralised) without holding the file in memory."""
+    writer = csv.writer(_Echo())
+    yield UTF8_BOM
+    yield writer.writerow([neutralise(c) for c in header])
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return buffer.getvalue()
+        yield writer.writerow([neutralise(c) for c in row])
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Return the whole CSV as one text, BOM first, every cell neutralised."""
+    return "".join(csv_stream(header, rows))

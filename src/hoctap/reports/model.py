@@ -90,7 +90,6 @@ class TargetRow:
 @dataclass
 class SummaryReport:
     period: str
-    period_label: str
     unit_code: str
     unit_name: str
     unit_kind: str

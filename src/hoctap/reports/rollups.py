@@ -105,7 +105,7 @@ def rule_minimum(rule: dict[str, Any]) -> Decimal | None:
 
 
 def _minimum(a: Assessment) -> Decimal | None:
-    return rule_minimum(a.scheme.definition["rule"])
+    return rule_minimum(a.scheme.rule)
 
 
 _CELL_UPSERT = (
@@ -200,8 +200,7 @@ def _fresh_indicators(period: Period) -> dict[IndicatorKey, tuple[int, Decimal, 
     decided = Assessment.objects.filter(period=period, state=State.DECIDED)
     for scheme_id in decided.values_list("scheme_id", flat=True).distinct():
         scheme = Scheme.objects.get(pk=scheme_id)
-        rule = scheme.definition["rule"]
-        minimum = Decimal(str(rule["each_at_least"])) if rule.get("type") == "sum_min" else None
+        minimum = rule_minimum(scheme.rule)
         for code in scheme.parsed.indicator_codes:
             value = Cast(
                 KeyTextTransform(code, "final_scores"), DecimalField(max_digits=7, decimal_places=2)

@@ -31,7 +31,7 @@ from hoctap.reports.model import (
     TrendRow,
 )
 from hoctap.reports.models import Dimension, ReportCell, ReportIndicatorCell
-from hoctap.reports.rollups import AGE_BANDS, NOT_RECORDED
+from hoctap.reports.rollups import AGE_BANDS, NOT_RECORDED, rule_minimum
 from hoctap.schemes.definition import SchemeDefinition
 from hoctap.schemes.models import SchemeStatus, SubjectType
 
@@ -119,7 +119,6 @@ def summary_report(
     ]
     return SummaryReport(
         period=period.code,
-        period_label=period.code,
         unit_code=unit.code,
         unit_name=unit.name,
         unit_kind=unit.kind,
@@ -187,7 +186,7 @@ def _by_indicator(
 ) -> list[IndicatorRow]:
     """Mean final score and number below the rule's minimum, per indicator."""
     rule = definition.rule
-    has_minimum = rule.get("type") == "sum_min"
+    has_minimum = rule_minimum(dict(rule)) is not None
     cells = ReportIndicatorCell.objects.filter(period=period)
     if tree == "historical":
         cells = cells.filter(unit__path__startswith=unit.path)

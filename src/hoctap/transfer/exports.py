@@ -1,6 +1,5 @@
 """Exports of people and assessments within a user's scope, as streamed CSV or XLSX."""
 
-import csv
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
@@ -10,25 +9,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from hoctap.assessments.models import Assessment
-from hoctap.core.exports import UTF8_BOM, neutralise
+from hoctap.core.exports import neutralise
 from hoctap.people.models import Citizen
 from hoctap.schemes.definition import SchemeDefinition
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
-    """Yield CSV lines (BOM first, every cell neutralised) without holding the file in memory."""
-    writer = csv.writer(_Echo())
-    yield UTF8_BOM
-    yield writer.writerow([neutralise(c) for c in header])
-    for row in rows:
-        yield writer.writerow([neutralise(c) for c in row])
 
 
 def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> IO[bytes]:

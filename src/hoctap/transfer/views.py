@@ -14,11 +14,12 @@ from hoctap.assessments.periods import period_get, period_scheme
 from hoctap.assessments.selectors import assessment_list
 from hoctap.audit.models import AccessAction
 from hoctap.audit.services import access_log_record
+from hoctap.core.exports import csv_stream
 from hoctap.core.http import authenticated_user
 from hoctap.organisation.models import Unit
 from hoctap.people.selectors import citizen_list
 from hoctap.schemes.models import SubjectType
-from hoctap.transfer.exports import assessment_table, citizen_table, csv_stream, xlsx_file
+from hoctap.transfer.exports import assessment_table, citizen_table, xlsx_file
 
 FORMATS = ("csv", "xlsx")
 
