@@ -182,7 +182,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"secrets": {"()": "hoctap.core.logs.RedactSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # PDF rendering narrates every step and glyph at INFO; only problems are worth a line.
     "loggers": {
@@ -206,3 +213,9 @@ TASKS = {
         "BACKEND": env_str("HOCTAP_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Citizen self-service: how long a printed access code lasts, and how many wrong codes one
+# address may try in a window before every attempt from it is refused until the window ends.
+HOCTAP_ACCESS_CODE_DAYS = env_int("HOCTAP_ACCESS_CODE_DAYS", 60, minimum=1)
+HOCTAP_ACCESS_CODE_ATTEMPTS = env_int("HOCTAP_ACCESS_CODE_ATTEMPTS", 10, minimum=1)
+HOCTAP_ACCESS_CODE_WINDOW_MINUTES = env_int("HOCTAP_ACCESS_CODE_WINDOW_MINUTES", 15, minimum=1)

@@ -22,7 +22,9 @@ from pillow_heif import register_heif_opener
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import scope_for
-from hoctap.assessments.models import Assessment, AssessmentEvent, Evidence, State
+from hoctap.assessments.access import CitizenAccess
+from hoctap.assessments.models import AssessmentEvent, Evidence, State
+from hoctap.assessments.services import Actor, assessment_locked
 from hoctap.assessments.workflow import LAYER_ROLES
 from hoctap.audit.models import AccessAction
 from hoctap.audit.services import access_log_record
@@ -120,22 +122,15 @@ def _checked_content(upload: UploadedFile) -> tuple[bytes, str]:
 @transaction.atomic
 def evidence_add(
     *,
-    user: User,
+    user: Actor,
     assessment_id: UUID,
     upload: UploadedFile,
     indicators: list[str],
     captured_at: datetime | None = None,
 ) -> Evidence:
     """Attach a checked file to an assessment as evidence for some of its indicators."""
-    scope = scope_for(user)
-    try:
-        assessment = scope.filter(
-            Assessment.objects.select_for_update(of=("self",)).select_related("unit", "scheme"),
-            "unit",
-        ).get(pk=assessment_id)
-    except (Assessment.DoesNotExist, ValueError):
-        raise NotFound(_("No such assessment.")) from None
-    if not scope.roles_at(assessment.unit.path) & LAYER_ROLES["self"]:
+    assessment, roles = assessment_locked(user, assessment_id)
+    if not roles & LAYER_ROLES["self"]:
         raise Forbidden(_("Your role may not add evidence."))
     if assessment.state == State.DECIDED:
         raise Conflict(_("A decided assessment is locked."))
@@ -155,14 +150,15 @@ def evidence_add(
         original_name=safe_display_name(upload.name or ""),
         indicators=codes,
         captured_at=captured_at,
-        captured_by=user,
+        captured_by=user if isinstance(user, User) else None,
     )
     evidence.file.save("upload", ContentFile(content), save=False)
     try:
         evidence.save()
         AssessmentEvent.objects.create(
             assessment=assessment,
-            actor=user,
+            actor=user if isinstance(user, User) else None,
+            access_code_id=user.code_id if isinstance(user, CitizenAccess) else None,
             action="evidence_added",
             from_state=assessment.state,
             to_state=assessment.state,

@@ -31,12 +31,14 @@ class ScoresForm(forms.Form):
         *args: Any,
         definition: SchemeDefinition,
         initial_scores: Mapping[str, str],
+        group: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         for indicator in definition.indicators:
             self.fields[indicator.code] = forms.DecimalField(
-                label=f"{indicator.code}. {indicator.text}",
+                # The wording for the person's target group, where the scheme words it apart.
+                label=f"{indicator.code}. {indicator.text_for(group)}",
                 min_value=0,
                 max_value=indicator.max,
                 step_size=indicator.step,

@@ -143,6 +143,10 @@ class AssessmentEvent(models.Model):
     reason = models.TextField(blank=True)
     # {"layer": {"CS1": [old, new], …}} for every score that changed.
     changes = models.JSONField(default=dict, blank=True)
+    # Set when the citizen acted through an access code rather than a signed-in officer.
+    access_code = models.ForeignKey(
+        "AccessCode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("assessment event")
@@ -151,6 +155,32 @@ class AssessmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"
+
+
+class AccessCode(models.Model):
+    """A citizen's key to their own self-assessment, without an account.
+
+    Only an HMAC of the code is stored: the officer sees the code once, on the printed card.
+    The code ends when the assessment is submitted, when a new one replaces it, or on expiry.
+    """
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="access_codes"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access code")
+        verbose_name_plural = _("access codes")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} · {self.created_at:%Y-%m-%d}"
 
 
 class PeriodClosure(models.Model):

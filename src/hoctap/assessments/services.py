@@ -11,10 +11,17 @@ from django.utils.translation import gettext as _
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import scope_for
+from hoctap.assessments.access import CitizenAccess, access_check, access_codes_end
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, PeriodClosure, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import clean_scores, missing_indicators, outcome_of
-from hoctap.assessments.workflow import LAYER_ROLES, LAYER_STATES, Action, transition_for
+from hoctap.assessments.workflow import (
+    CITIZEN,
+    LAYER_ROLES,
+    LAYER_STATES,
+    Action,
+    transition_for,
+)
 from hoctap.core.errors import Conflict, Forbidden, NotFound
 from hoctap.core.text import nfc
 from hoctap.organisation.models import Unit
@@ -25,6 +32,9 @@ from hoctap.schemes.definition import SchemeDefinition
 from hoctap.schemes.models import SubjectType
 
 LAYERS = ("self", "reviewer", "final")
+
+# Who acts: a signed-in user, or the citizen through an access code.
+Actor = User | CitizenAccess
 
 
 @dataclass(frozen=True)
@@ -37,7 +47,7 @@ class DecisionInput:
 def _event(
     assessment: Assessment,
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     from_state: str,
     reason: str = "",
@@ -45,7 +55,8 @@ def _event(
 ) -> None:
     AssessmentEvent.objects.create(
         assessment=assessment,
-        actor=actor,
+        actor=actor if isinstance(actor, User) else None,
+        access_code_id=actor.code_id if isinstance(actor, CitizenAccess) else None,
         action=action,
         from_state=from_state,
         to_state=assessment.state,
@@ -54,17 +65,23 @@ def _event(
     )
 
 
-def _locked(user: User, assessment_id: UUID) -> tuple[Assessment, frozenset[str]]:
-    """Lock the row for this transaction and return it with the roles `user` holds over it."""
-    scope = scope_for(user)
+def assessment_locked(actor: Actor, assessment_id: UUID) -> tuple[Assessment, frozenset[str]]:
+    """Lock the row for this transaction and return it with the roles `actor` holds over it.
+
+    A citizen's access opens its own assessment only, and only while the code is usable.
+    """
+    # of=self: PostgreSQL cannot lock the nullable side of the join to the citizen.
+    rows = Assessment.objects.select_for_update(of=("self",)).select_related(
+        "unit", "scheme", "period", "citizen"
+    )
+    if isinstance(actor, CitizenAccess):
+        if actor.assessment_id != assessment_id:
+            raise NotFound(_("No such assessment."))
+        access_check(actor)
+        return rows.get(pk=assessment_id), frozenset({CITIZEN})
+    scope = scope_for(actor)
     try:
-        assessment = scope.filter(
-            # of=self: PostgreSQL cannot lock the nullable side of the join to the citizen.
-            Assessment.objects.select_for_update(of=("self",)).select_related(
-                "unit", "scheme", "period", "citizen"
-            ),
-            "unit",
-        ).get(pk=assessment_id)
+        assessment = scope.filter(rows, "unit").get(pk=assessment_id)
     except (Assessment.DoesNotExist, ValueError):
         raise NotFound(_("No such assessment.")) from None
     return assessment, scope.roles_at(assessment.unit.path)
@@ -140,10 +157,10 @@ def _prefixes(path: str) -> list[str]:
 
 @transaction.atomic
 def assessment_scores_set(
-    *, user: User, assessment_id: UUID, layer: str, scores: dict[str, object], version: int
+    *, user: Actor, assessment_id: UUID, layer: str, scores: dict[str, object], version: int
 ) -> Assessment:
     """Write some scores of one layer, refusing a stale version (no lost update)."""
-    assessment, roles = _locked(user, assessment_id)
+    assessment, roles = assessment_locked(user, assessment_id)
     _check_version(assessment, version)
     if layer not in LAYERS:
         raise ValidationError(_("Unknown score layer: %(l)s") % {"l": layer})
@@ -173,7 +190,7 @@ def assessment_scores_set(
 @transaction.atomic
 def assessment_transition(
     *,
-    user: User,
+    user: Actor,
     assessment_id: UUID,
     action: str,
     version: int,
@@ -181,7 +198,7 @@ def assessment_transition(
     decision: DecisionInput | None = None,
 ) -> Assessment:
     """Move an assessment along the declared workflow, writing one event."""
-    assessment, roles = _locked(user, assessment_id)
+    assessment, roles = assessment_locked(user, assessment_id)
     _check_version(assessment, version)
     try:
         step = Action(action)
@@ -204,6 +221,9 @@ def assessment_transition(
     assessment.state = transition.target
     assessment.version += 1
     assessment.save()
+    if assessment.state not in LAYER_STATES["self"]:
+        # Submitted: the citizen's codes end, and a returned assessment needs a new one.
+        access_codes_end(assessment)
     rollup_change(counted, contribution(assessment))
     _event(
         assessment, actor=user, action=step.value, from_state=before, reason=reason, changes=changes

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hoctap.assessments import views
+from hoctap.assessments import citizen_views, views
 
 app_name = "assessments"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<uuid:assessment_id>/scores", views.scores_view, name="scores"),
     path("<uuid:assessment_id>/act", views.act_view, name="act"),
     path("<uuid:assessment_id>/evidence", views.evidence_view, name="evidence"),
+    path("<uuid:assessment_id>/access", citizen_views.access_code_view, name="access_code"),
 ]

@@ -152,7 +152,10 @@ def _detail_context(user: User, scope: Scope, a: Assessment, **forms: Any) -> di
     ]
     scores_form = forms.get("scores_form") or (
         ScoresForm(
-            definition=definition, initial_scores=a.scores(layer), initial={"version": a.version}
+            definition=definition,
+            initial_scores=a.scores(layer),
+            group=a.group,
+            initial={"version": a.version},
         )
         if layer
         else None
@@ -169,12 +172,12 @@ def _detail_context(user: User, scope: Scope, a: Assessment, **forms: Any) -> di
         or EvidenceForm(codes=definition.indicator_codes),
         "evidence": a.evidence.all(),
         "events": a.events.select_related("actor").order_by("at", "pk"),
-        "preview": _preview(a, a.scores(layer) if layer else a.final_scores),
+        "preview": score_preview(a, a.scores(layer) if layer else a.final_scores),
         "result_label": definition.result_label(a.result) if a.result else "",
     }
 
 
-def _preview(a: Assessment, scores: dict[str, Any]) -> dict[str, Any]:
+def score_preview(a: Assessment, scores: dict[str, Any]) -> dict[str, Any]:
     """Compute the running total and, when complete, the result by the scheme's rule."""
     definition = a.scheme.parsed
     clean = {c: str(v) for c, v in scores.items() if v not in (None, "")}
@@ -202,6 +205,11 @@ def detail_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
 def preview_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     """Return the running total and đạt / chưa đạt for the scores typed so far (HTMX)."""
     _user, _scope, a = _get(request, assessment_id)
+    return preview_response(request, a)
+
+
+def preview_response(request: HttpRequest, a: Assessment) -> HttpResponse:
+    """Render the running total for the scores posted so far, skipping unusable values."""
     scores = {}
     for indicator in a.scheme.parsed.indicators:
         raw = request.POST.get(indicator.code, "").strip().replace(",", ".")
@@ -211,7 +219,7 @@ def preview_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
             continue
         if value.is_finite() and 0 <= value <= indicator.max:
             scores[indicator.code] = str(value)
-    context = {"preview": _preview(a, scores)}
+    context = {"preview": score_preview(a, scores)}
     return render(request, "assessments/partials/preview.html", context)
 
 
@@ -221,7 +229,7 @@ def scores_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     """Save the scores of the layer the user may write now."""
     user, scope, a = _get(request, assessment_id)
     layer = editable_layer(a, scope.roles_at(a.unit.path))
-    form = ScoresForm(request.POST, definition=a.scheme.parsed, initial_scores={})
+    form = ScoresForm(request.POST, definition=a.scheme.parsed, initial_scores={}, group=a.group)
     if layer is None or not form.is_valid():
         messages.error(request, _("The scores were not saved; check the values."))
         return render(
@@ -239,13 +247,13 @@ def scores_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
     except (DomainError, ValidationError) as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, _("Scores saved."))
     return redirect("assessments:detail", assessment_id=a.pk)
 
 
-def _message(error: DomainError | ValidationError) -> str:
+def error_message(error: DomainError | ValidationError) -> str:
     return error.message if isinstance(error, DomainError) else " ".join(error.messages)
 
 
@@ -274,7 +282,7 @@ def act_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
             decision=decision,
         )
     except (DomainError, ValidationError) as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, _("Done."))
     return redirect("assessments:detail", assessment_id=a.pk)
@@ -295,7 +303,7 @@ def evidence_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
                 indicators=form.cleaned_data["indicators"],
             )
         except (DomainError, ValidationError) as error:
-            messages.error(request, _message(error))
+            messages.error(request, error_message(error))
         else:
             messages.success(request, _("Evidence added."))
     else:

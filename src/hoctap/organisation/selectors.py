@@ -5,6 +5,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from hoctap.accounts.scoping import Scope
 from hoctap.organisation.models import Unit, UnitQuerySet, UnitSuccession
 
 
@@ -22,6 +23,13 @@ def unit_resolve(*, code: str, on: date) -> Unit:
 def unit_children(*, unit: Unit, on: date) -> UnitQuerySet:
     """Return the direct children of `unit` in force on `on`, by name."""
     return Unit.objects.valid_on(on).filter(parent=unit).order_by("name")
+
+
+def unit_tops(*, scope: Scope, on: date) -> list[Unit]:
+    """Return the outermost units in `scope` in force on `on`, by name."""
+    in_force = scope.filter(Unit.objects.valid_on(on), "")
+    # A unit is on top when its parent is not itself in scope and in force that day.
+    return list(in_force.exclude(parent__in=in_force.values("pk")).order_by("name"))
 
 
 def unit_ancestors(*, unit: Unit) -> list[Unit]:

@@ -6,4 +6,6 @@ app_name = "people"
 urlpatterns = [
     path("", views.citizen_list_view, name="list"),
     path("<int:pk>/", views.citizen_detail_view, name="detail"),
+    path("households/", views.household_list_view, name="households"),
+    path("households/<int:pk>/", views.household_detail_view, name="household"),
 ]
