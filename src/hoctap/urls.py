@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from hoctap.accounts import views as account_views
 from hoctap.api.api import api
@@ -11,7 +13,9 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        require_http_methods(["GET", "HEAD", "POST"])(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -24,6 +28,7 @@ urlpatterns = [
     path("exports/", include("hoctap.transfer.urls")),
     path("imports/", include("hoctap.transfer.import_urls")),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's own view also answers GET with a redirect; changing language is a POST here.
+    path("i18n/setlang/", require_POST(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -68,6 +69,7 @@ def import_confirm(request: HttpRequest, job_id: UUID) -> HttpResponse:
     job = _own_job(request, job_id)
     try:
         job_confirm(user=authenticated_user(request), job=job)
-    except Forbidden:
-        raise Http404 from None
+    except Forbidden as error:
+        # Already started, failed or with errors: say so on the job's own page.
+        messages.error(request, error.message)
     return redirect("imports:detail", job_id=job.pk)

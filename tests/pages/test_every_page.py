@@ -1,0 +1,202 @@
+"""Every page and HTMX endpoint, swept: the right user, an outsider and a wrong method.
+
+The table below names each URL pattern of the site (the API has its own sweep). A new page
+that is not added here fails `test_every_page_is_in_the_table`, so none escapes the checks.
+Objects belong to Xã Quài Cang (03289); the outsider is the officer of Xã Quài Nưa.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from hoctap.accounts.models import User
+from hoctap.assessments.models import Assessment, State
+from hoctap.people.models import Citizen, Household
+from hoctap.transfer.models import ImportJob, JobStatus
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+# Shown only to someone who may see Quài Cang's records.
+MARKER = "Quài Cang"
+
+
+@dataclass(frozen=True)
+class Objects:
+    assessment: Assessment
+    citizen: Citizen
+    household: Household
+    job: ImportJob
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to call one page, what its owner gets and what an outsider must get."""
+
+    url: Callable[[Objects], str]
+    method: str = "get"
+    data: dict[str, str] = field(default_factory=dict)
+    ok: int = 200
+    # "404": the outsider is told nothing exists; "hidden": the page opens but shows nothing
+    # of Quài Cang; "public": the page is for anyone (no outsider to speak of).
+    outsider: str = "404"
+    wrong: str = "post"
+
+
+ROUTES: dict[str, Route] = {
+    "home": Route(lambda o: "/", outsider="hidden"),
+    "login": Route(lambda o: "/accounts/login/", ok=302, outsider="public", wrong="delete"),
+    "logout": Route(lambda o: "/accounts/logout/", "post", ok=302, outsider="public", wrong="get"),
+    "set_language": Route(
+        lambda o: "/i18n/setlang/", "post", {"language": "en"}, 302, "public", "put"
+    ),
+    "people:list": Route(lambda o: "/people/", outsider="hidden"),
+    "people:detail": Route(lambda o: f"/people/{o.citizen.pk}/"),
+    "people:households": Route(lambda o: "/people/households/", outsider="hidden"),
+    "people:household": Route(lambda o: f"/people/households/{o.household.pk}/"),
+    "assessments:queue": Route(lambda o: "/assessments/?period=2021-2022", outsider="hidden"),
+    "assessments:enrol": Route(
+        lambda o: "/assessments/new?period=2021-2022", outsider="hidden", wrong="put"
+    ),
+    "assessments:bulk_decide": Route(
+        lambda o: "/assessments/decide",
+        "post",
+        {"ids": "", "decision_number": "1/QĐ", "decision_date": "01/06/2022"},
+        302,
+        "hidden",
+        "get",
+    ),
+    "assessments:detail": Route(lambda o: f"/assessments/{o.assessment.pk}/"),
+    "assessments:preview": Route(
+        lambda o: f"/assessments/{o.assessment.pk}/preview", "post", wrong="get"
+    ),
+    "assessments:scores": Route(
+        lambda o: f"/assessments/{o.assessment.pk}/scores", "post", ok=400, wrong="get"
+    ),
+    "assessments:act": Route(
+        lambda o: f"/assessments/{o.assessment.pk}/act", "post", ok=302, wrong="get"
+    ),
+    "assessments:evidence": Route(
+        lambda o: f"/assessments/{o.assessment.pk}/evidence", "post", ok=302, wrong="get"
+    ),
+    "assessments:access_code": Route(
+        lambda o: f"/assessments/{o.assessment.pk}/access", "post", wrong="get"
+    ),
+    "self_service:enter": Route(lambda o: "/self/", outsider="public", wrong="put"),
+    "self_service:open": Route(lambda o: "/self/ABCDE12345", ok=404, outsider="public"),
+    "self_service:assessment": Route(lambda o: "/self/assessment", ok=404, outsider="public"),
+    "self_service:preview": Route(
+        lambda o: "/self/assessment/preview", "post", ok=404, outsider="public", wrong="get"
+    ),
+    "self_service:scores": Route(
+        lambda o: "/self/assessment/scores", "post", ok=404, outsider="public", wrong="get"
+    ),
+    "self_service:act": Route(
+        lambda o: "/self/assessment/act", "post", ok=404, outsider="public", wrong="get"
+    ),
+    "self_service:evidence": Route(
+        lambda o: "/self/assessment/evidence", "post", ok=404, outsider="public", wrong="get"
+    ),
+    "self_service:leave": Route(
+        lambda o: "/self/leave", "post", ok=302, outsider="public", wrong="get"
+    ),
+    "periods:list": Route(lambda o: "/periods/", outsider="public"),
+    "periods:detail": Route(lambda o: "/periods/2021-2022/", outsider="hidden"),
+    "periods:close": Route(
+        lambda o: "/periods/2021-2022/close", "post", {"unit": "03289"}, 302, wrong="get"
+    ),
+    "units:list": Route(lambda o: "/units/?on=01/06/2021", outsider="hidden"),
+    "units:detail": Route(lambda o: "/units/03289/?on=01/06/2021"),
+    "reports:summary": Route(lambda o: "/reports/summary?period=2020-2021&unit=03289"),
+    "transfer:citizens": Route(lambda o: "/exports/citizens.csv", outsider="hidden"),
+    "transfer:assessments": Route(
+        lambda o: "/exports/assessments.csv?period=2020-2021", outsider="hidden"
+    ),
+    "imports:index": Route(lambda o: "/imports/", outsider="hidden", wrong="put"),
+    "imports:detail": Route(lambda o: f"/imports/{o.job.pk}/"),
+    "imports:status": Route(lambda o: f"/imports/{o.job.pk}/status"),
+    "imports:confirm": Route(lambda o: f"/imports/{o.job.pk}/confirm", "post", ok=302, wrong="get"),
+}
+
+
+def _names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in ("admin", "api"):
+                continue  # Django's admin is its own; the API is swept in tests/api.
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _names(pattern.url_patterns, inner)
+        else:
+            yield f"{namespace}{pattern.name}"
+
+
+@pytest.fixture
+def objects(commune_officer: User) -> Objects:
+    assessment = Assessment.objects.filter(
+        period__code="2021-2022", state=State.REGISTERED, unit__code__startswith="03289"
+    ).first()
+    citizen = Citizen.objects.filter(home_unit__code__startswith="03289").first()
+    household = Household.objects.filter(unit__code__startswith="03289").first()
+    assert assessment
+    assert citizen
+    assert household
+    job = ImportJob.objects.create(
+        user=commune_officer,
+        period=assessment.period,
+        target_state=State.SUBMITTED,
+        status=JobStatus.FAILED,
+        original_name="danh-sach.csv",
+    )
+    return Objects(assessment, citizen, household, job)
+
+
+def test_every_page_is_in_the_table() -> None:
+    names = set(_names(get_resolver().url_patterns))
+    assert names - set(ROUTES) == set(), "pages without a row in ROUTES"
+    assert set(ROUTES) - names == set(), "rows in ROUTES for pages that no longer exist"
+
+
+def _call(client: Client, route: Route, objects: Objects, method: str | None = None) -> int:
+    response = getattr(client, method or route.method)(route.url(objects), route.data)
+    return int(response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_the_right_user_gets_the_page(name: str, commune_officer: User, objects: Objects) -> None:
+    route = ROUTES[name]
+    assert _call(client_for(commune_officer), route, objects) == route.ok
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.outsider != "public"))
+def test_an_outsider_learns_nothing(name: str, outsider: User, objects: Objects) -> None:
+    route = ROUTES[name]
+    response = getattr(client_for(outsider), route.method)(route.url(objects), route.data)
+    if route.outsider == "404":
+        assert response.status_code == 404
+    else:
+        assert response.status_code in (200, 302)
+        body = (
+            b"".join(response.streaming_content)  # type: ignore[arg-type]
+            if response.streaming
+            else response.content
+        )
+        assert MARKER not in body.decode(errors="replace")
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_a_wrong_method_is_refused(name: str, commune_officer: User, objects: Objects) -> None:
+    route = ROUTES[name]
+    assert _call(client_for(commune_officer), route, objects, method=route.wrong) == 405
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, r in ROUTES.items() if r.outsider != "public" and n != "home")
+)
+def test_an_anonymous_visitor_is_sent_to_log_in(name: str, objects: Objects) -> None:
+    route = ROUTES[name]
+    response = getattr(Client(), route.method)(route.url(objects), route.data)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
