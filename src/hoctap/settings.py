@@ -7,6 +7,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from hoctap.core.env import env_bool, env_int, env_list, env_str
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "hoctap.core",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -169,7 +172,40 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A deployment is served over HTTPS (HOCTAP_HTTPS=true): cookies travel only over TLS, plain
+# HTTP is redirected, and browsers are told to come back over HTTPS for a year. The local demo
+# (`make run`) and the test server speak plain HTTP on 127.0.0.1, so it is off by default, and
+# `hoctap check --deploy --fail-level WARNING` fails until it is on.
+HOCTAP_HTTPS = env_bool("HOCTAP_HTTPS", False)
+SESSION_COOKIE_SECURE = HOCTAP_HTTPS
+CSRF_COOKIE_SECURE = HOCTAP_HTTPS
+SECURE_SSL_REDIRECT = HOCTAP_HTTPS
+# Browsers only heed HSTS on HTTPS responses, and Django only sends it on those.
+SECURE_HSTS_SECONDS = 0 if DEBUG else 365 * 24 * 3600
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+# Permission to be listed in browsers' HSTS preload list; listing itself is a separate request.
+SECURE_HSTS_PRELOAD = not DEBUG
+# Behind a reverse proxy that ends TLS and sets X-Forwarded-Proto (HOCTAP_BEHIND_PROXY=true).
+if env_bool("HOCTAP_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Everything comes from the app itself: no inline script, no third-party asset. Photos are
+# shrunk on the phone from blob: URLs; QR codes and charts are inline SVG elements.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "blob:", "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 HOCTAP_PAGE_SIZE = env_int("HOCTAP_PAGE_SIZE", 25, minimum=1)
 # Uploads above this size are refused (photos are shrunk on the phone before upload).

@@ -1,7 +1,7 @@
 import io
 
 from PIL import Image
-from playwright.sync_api import FilePayload, Page
+from playwright.sync_api import FilePayload, Page, expect
 
 from tests.browser.conftest import PageErrors, log_in
 
@@ -38,7 +38,7 @@ def test_a_commune_officer_takes_a_person_from_enrolment_to_decision(
 
     for i in range(1, 11):
         tab.fill(f"#id_CS{i}", "9")
-    tab.wait_for_function("document.querySelector('#preview').innerText.includes('Đạt')")
+    expect(tab.locator("#preview")).to_contain_text("Đạt")
     tab.click("text=Lưu điểm")
     tab.wait_for_selector("text=Đã lưu điểm.")
 

@@ -4,7 +4,7 @@ import io
 
 import zxingcpp
 from PIL import Image
-from playwright.sync_api import Browser, ConsoleMessage, FilePayload, Page
+from playwright.sync_api import Browser, ConsoleMessage, FilePayload, Page, expect
 
 from hoctap.assessments.models import Assessment, State
 from tests.browser.conftest import PHONE, PageErrors, log_in
@@ -53,7 +53,7 @@ def test_a_citizen_scans_the_card_and_self_assesses_on_a_phone(
     assert a.citizen.full_name in tab.inner_text("main")
     for i in range(1, 11):
         tab.fill(f"#id_CS{i}", "8")
-    tab.wait_for_function("document.querySelector('#preview').innerText.includes('Đạt')")
+    expect(tab.locator("#preview")).to_contain_text("Đạt")
     tab.click("text=Lưu điểm")
     tab.wait_for_selector("text=Đã lưu điểm.")
 

@@ -178,11 +178,7 @@ def test_an_outsider_learns_nothing(name: str, outsider: User, objects: Objects)
         assert response.status_code == 404
     else:
         assert response.status_code in (200, 302)
-        body = (
-            b"".join(response.streaming_content)  # type: ignore[arg-type]
-            if response.streaming
-            else response.content
-        )
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         assert MARKER not in body.decode(errors="replace")
 
 
