@@ -19,6 +19,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("hoctap.accounts.urls")),
     path("people/", include("hoctap.people.urls")),
     path("assessments/", include("hoctap.assessments.urls")),
     path("self/", include("hoctap.assessments.self_urls")),

@@ -354,7 +354,7 @@ def test_a_failed_database_write_leaves_no_file_behind(
         raise DatabaseError("disk full")
 
     if failing == "event":
-        monkeypatch.setattr(AssessmentEvent.objects, "create", fail)
+        monkeypatch.setattr(AssessmentEvent, "save", fail)
     else:
         monkeypatch.setattr(Evidence, "save", fail)
     assessment = _quai_cang()

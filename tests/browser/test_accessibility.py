@@ -82,6 +82,8 @@ def _pages() -> list[str]:
         f"/people/{_quai_cang_citizen().pk}/",
         "/reports/summary?period=2020-2021&unit=03289",
         "/imports/",
+        "/accounts/2fa/",
+        "/accounts/tokens/",
     ]
 
 

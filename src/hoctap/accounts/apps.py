@@ -6,3 +6,11 @@ class AccountsConfig(AppConfig):
     name = "hoctap.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from hoctap.accounts import checks  # noqa: F401  (registers the settings check)
+        from hoctap.accounts.two_factor import on_login
+
+        user_logged_in.connect(on_login, dispatch_uid="hoctap.accounts.two_factor")

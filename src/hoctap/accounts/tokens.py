@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from hoctap.accounts.models import ApiToken, User
@@ -48,3 +49,8 @@ def api_token_revoke(*, user: User, token_id: int) -> bool:
             revoked_at=timezone.now()
         )
     )
+
+
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
+    """Return the user's own tokens, newest first, revoked ones included."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")

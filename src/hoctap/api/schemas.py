@@ -1,6 +1,6 @@
 """Input and output shapes of the HTTP API (one per operation, as the style guide asks)."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -17,10 +17,22 @@ class Message(Schema):
 class TokenIn(Schema):
     username: str
     password: str
+    # Only for accounts with two-step sign-in: the code their authenticator app shows.
+    otp: str | None = None
 
 
 class TokenOut(Schema):
     token: str
+
+
+class TokenInfoOut(Schema):
+    """One of the caller's tokens; the secret itself is never stored, so never shown."""
+
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
 
 
 class UnitBrief(Schema):

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import scope_for
-from hoctap.assessments.models import AccessCode, Assessment, AssessmentEvent
+from hoctap.assessments.events import event_append
+from hoctap.assessments.models import AccessCode, Assessment
 from hoctap.assessments.workflow import CITIZEN, LAYER_ROLES, LAYER_STATES
 from hoctap.core.errors import Conflict, DomainError, Forbidden, NotFound
 from hoctap.core.ratelimit import rate_count, rate_hits
@@ -91,9 +92,9 @@ def access_code_issue(*, user: User, assessment_id: UUID) -> tuple[AccessCode, s
         created_by=user,
         expires_at=now + timedelta(days=settings.HOCTAP_ACCESS_CODE_DAYS),
     )
-    AssessmentEvent.objects.create(
-        assessment=assessment,
-        actor=user,
+    event_append(
+        assessment,
+        actor_id=user.pk,
         action="access_code",
         from_state=assessment.state,
         to_state=assessment.state,

@@ -105,6 +105,11 @@ class Assessment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The end of this assessment's event chain: how many events, and the last one's hash.
+    # Kept here so that removing the last events is detected too (ADR 0024). The database
+    # defaults let a raw bulk insert leave them out: no events yet, an empty chain.
+    event_count = models.PositiveIntegerField(default=0, db_default=0)
+    event_head = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("assessment")
@@ -130,10 +135,19 @@ class Assessment(models.Model):
 
 
 class AssessmentEvent(models.Model):
-    """An append-only record of one transition or score change."""
+    """An append-only record of one transition or score change, chained by hash per assessment.
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
+    Written only by `assessments.events.event_append` or a bulk writer computing the same chain;
+    the database refuses UPDATE on this table (ADR 0024).
+    """
+
+    # Indexed by the unique (assessment, seq) constraint, which it leads.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
+    # 1, 2, 3 … within the assessment.
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -147,11 +161,17 @@ class AssessmentEvent(models.Model):
     access_code = models.ForeignKey(
         "AccessCode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("assessment event")
         verbose_name_plural = _("assessment events")
         ordering = ["at", "pk"]
+        constraints = [
+            # Two writers can never fork a chain: the second insert of a number fails.
+            models.UniqueConstraint(fields=["assessment", "seq"], name="one_event_per_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"

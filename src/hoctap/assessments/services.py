@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.access import CitizenAccess, access_check, access_codes_end
-from hoctap.assessments.models import Assessment, AssessmentEvent, Period, PeriodClosure, State
+from hoctap.assessments.events import event_append
+from hoctap.assessments.models import Assessment, Period, PeriodClosure, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import clean_scores, missing_indicators, outcome_of
 from hoctap.assessments.workflow import (
@@ -53,15 +54,15 @@ def _event(
     reason: str = "",
     changes: dict[str, Any] | None = None,
 ) -> None:
-    AssessmentEvent.objects.create(
-        assessment=assessment,
-        actor=actor if isinstance(actor, User) else None,
+    event_append(
+        assessment,
+        actor_id=actor.pk if isinstance(actor, User) else None,
         access_code_id=actor.code_id if isinstance(actor, CitizenAccess) else None,
         action=action,
         from_state=from_state,
         to_state=assessment.state,
         reason=reason,
-        changes=changes or {},
+        changes=changes,
     )
 
 

@@ -3,11 +3,13 @@
 import random
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from django.db import transaction
 
 from hoctap.accounts.models import User
+from hoctap.assessments.events import event_new
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_open
 from hoctap.assessments.scoring import outcome_of
@@ -93,9 +95,10 @@ def build_pilot_period(pilot: DemoPilot, officers: dict[str, User]) -> Period:
                 created_by=officer,
             )
         )
-    Assessment.objects.bulk_create(rows)
     for a in rows:
         events += _pilot_history(a)
+    # The histories were chained first: each assessment is stored with its chain's head.
+    Assessment.objects.bulk_create(rows)
     AssessmentEvent.objects.bulk_create(events)
     rollups_rebuild(period)
     return period
@@ -114,14 +117,14 @@ _PILOT_STEPS = (
 
 def _pilot_history(a: Assessment) -> list[AssessmentEvent]:
     """Return the full event chain of one decided pilot assessment."""
-    changes = {
+    changes: dict[str, dict[str, Any]] = {
         "scores_self": {"self": {c: [None, v] for c, v in a.self_scores.items()}},
         "decide": {"result": a.result},
     }
     return [
-        AssessmentEvent(
-            assessment=a,
-            actor=a.created_by,
+        event_new(
+            a,
+            actor_id=a.created_by_id,
             action=action,
             from_state=before,
             to_state=after,

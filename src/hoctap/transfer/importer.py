@@ -19,6 +19,7 @@ from hoctap.accounts.scoping import Scope
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import outcome_of
+from hoctap.audit.chain import GENESIS, event_hash
 from hoctap.core.bulk import insert_rows
 from hoctap.core.text import fold
 from hoctap.organisation.models import Unit
@@ -96,9 +97,12 @@ _ASSESSMENT_COLUMNS = (
     "created_by_id",
     "created_at",
     "updated_at",
+    "event_count",
+    "event_head",
 )
 _EVENT_COLUMNS = (
     "assessment_id",
+    "seq",
     "at",
     "actor_id",
     "action",
@@ -106,7 +110,21 @@ _EVENT_COLUMNS = (
     "to_state",
     "reason",
     "changes",
+    "prev_hash",
+    "hash",
 )
+
+
+@dataclass(frozen=True)
+class Written:
+    """The import event of one assessment, with its place in the assessment's chain."""
+
+    assessment_id: uuid.UUID
+    state: str
+    scores: dict[str, str]
+    seq: int
+    prev_hash: str
+    hash: str
 
 
 @dataclass(frozen=True)
@@ -212,6 +230,9 @@ class _Writer:
     ) -> None:
         self.period, self.scheme, self.scope = period, scheme, scope
         self.state, self.actor = state, actor
+        self.actor_id = actor.pk if actor else None
+        # One moment for every row and event the import writes.
+        self.now = timezone.now()
         self.summary = ImportSummary()
         self.errors: list[str] = []
 
@@ -335,6 +356,7 @@ class _Writer:
         existing = self._existing_assessments([w.citizen_id for w in citizens.values()])
         new: list[tuple[Person, Who]] = []
         changed: list[Assessment] = []
+        written: list[Written] = []
         moves: list[tuple[Contribution, int]] = []
         for p in people:
             who = citizens.get(p.row)
@@ -354,30 +376,59 @@ class _Writer:
                 self._fill(current, p)
                 current.version += 1
                 changed.append(current)
+                written.append(self._chained(current))
                 moves.append((contribution(current), 1))
         if self.errors:
             return
         Assessment.objects.bulk_update(changed, _FIELDS, batch_size=CHUNK)
-        created = self._create_assessments(new, moves)
-        self._events(created + [(a.pk, a.state, a.final_scores) for a in changed])
+        written += self._create_assessments(new, moves)
+        self._events(written)
         rollup_apply(moves)
         self.summary.created, self.summary.updated = len(new), len(changed)
         self.summary.by_state.update(a.state for a in changed)
         self.summary.by_state[self.state] += len(new)
 
+    def _chained(self, a: Assessment) -> Written:
+        """Return the import event of an existing assessment, chained on; move its head."""
+        seq, prev = a.event_count + 1, a.event_head
+        digest = self._hash(a.pk, a.state, a.final_scores, seq, prev)
+        a.event_count, a.event_head = seq, digest
+        return Written(a.pk, a.state, a.final_scores, seq, prev, digest)
+
+    def _hash(
+        self, aid: uuid.UUID, state: str, scores: dict[str, str], seq: int = 1, prev: str = GENESIS
+    ) -> str:
+        return event_hash(
+            assessment_id=aid,
+            seq=seq,
+            at=self.now,
+            actor_id=self.actor_id,
+            access_code_id=None,
+            action="import",
+            from_state=state,
+            to_state=state,
+            reason="",
+            changes=_changes(scores),
+            prev_hash=prev,
+        )
+
     def _create_assessments(
         self, new: list[tuple[Person, Who]], moves: list[tuple[Contribution, int]]
-    ) -> list[tuple[uuid.UUID, str, dict[str, str]]]:
+    ) -> list[Written]:
         """Insert new assessments in bulk; add their rollup contributions to `moves`."""
         definition = self.scheme.parsed
         minimum = rule_minimum(dict(definition.rule))
         start_year = self.period.starts_on.year
         decided = self.state == State.DECIDED
-        now = timezone.now()
+        now = self.now
         rows, created = [], []
         for p, who in new:
             outcome = outcome_of(definition, p.scores) if decided else None
             aid = uuid.uuid4()
+            # A new assessment's chain starts with its import event.
+            first = Written(
+                aid, str(self.state), p.scores, 1, GENESIS, self._hash(aid, self.state, p.scores)
+            )
             rows.append(
                 (
                     aid,
@@ -398,12 +449,14 @@ class _Writer:
                     "",
                     "",
                     "",
-                    self.actor.pk if self.actor else None,
+                    self.actor_id,
                     now,
                     now,
+                    1,
+                    first.hash,
                 )
             )
-            created.append((aid, str(self.state), p.scores))
+            created.append(first)
             facts = Facts(
                 self.period.pk,
                 p.unit.pk,
@@ -419,33 +472,37 @@ class _Writer:
         insert_rows(Assessment, _ASSESSMENT_COLUMNS, rows)
         return created
 
-    def _events(self, written: list[tuple[uuid.UUID, str, dict[str, str]]]) -> None:
-        now = timezone.now()
-        actor = self.actor.pk if self.actor else None
+    def _events(self, written: list[Written]) -> None:
         insert_rows(
             AssessmentEvent,
             _EVENT_COLUMNS,
             (
                 (
-                    aid,
-                    now,
-                    actor,
+                    w.assessment_id,
+                    w.seq,
+                    self.now,
+                    self.actor_id,
                     "import",
-                    state,
-                    state,
+                    w.state,
+                    w.state,
                     "",
-                    {"final": {c: [None, v] for c, v in scores.items()}},
+                    _changes(w.scores),
+                    w.prev_hash,
+                    w.hash,
                 )
-                for aid, state, scores in written
+                for w in written
             ),
         )
 
     def _existing_assessments(self, citizen_ids: list[int]) -> dict[int, Assessment]:
         found: dict[int, Assessment] = {}
         for chunk in _chunks(sorted(citizen_ids)):
-            rows = Assessment.objects.filter(
-                period=self.period, citizen_id__in=chunk
-            ).select_related("period", "scheme", "citizen")
+            # Locked: the import appends to their event chains and moves their heads.
+            rows = (
+                Assessment.objects.select_for_update(of=("self",))
+                .filter(period=self.period, citizen_id__in=chunk)
+                .select_related("period", "scheme", "citizen")
+            )
             found.update({a.citizen_id: a for a in rows if a.citizen_id})
         return found
 
@@ -470,6 +527,10 @@ class _Writer:
             a.final_total, a.result, a.passed = None, "", None
 
 
+def _changes(scores: dict[str, str]) -> dict[str, Any]:
+    return {"final": {c: [None, v] for c, v in scores.items()}}
+
+
 _FIELDS = [
     "unit",
     "group",
@@ -481,4 +542,6 @@ _FIELDS = [
     "result",
     "passed",
     "version",
+    "event_count",
+    "event_head",
 ]

@@ -1,0 +1,47 @@
+"""`hoctap restore FILE [--force]`: check a backup whole, then put it back."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
+
+from hoctap.core.backup import backup_restore
+from hoctap.core.dumps import BackupError
+
+
+class Command(BaseCommand):
+    help = "Restore a backup made by `hoctap backup` (refused over existing data without --force)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="an archive written by `hoctap backup`")
+        parser.add_argument(
+            "--force", action="store_true", help="replace a database that already holds data"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            manifest = backup_restore(source=options["file"], force=options["force"])
+        except BackupError as error:
+            raise CommandError(error.message) from None
+        except DatabaseError as error:
+            raise CommandError(
+                _("The database reported an error: %(reason)s") % {"reason": error}
+            ) from None
+        except OSError as error:
+            raise CommandError(
+                _("Could not restore the backup: %(reason)s") % {"reason": error}
+            ) from None
+        self.stdout.write(
+            _("Restored the backup of %(at)s: %(rows)d rows, %(files)d evidence files.")
+            % {
+                "at": manifest.created_at,
+                "rows": sum(manifest.facts.counts.values()),
+                "files": len(manifest.media),
+            }
+        )
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            self.stdout.write(_("The backup is older than this hoctap: run `hoctap migrate` now."))

@@ -1,0 +1,30 @@
+"""Installations of their own for the backup and kill tests, outside pytest's test database."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.core.sites import Site, Sites
+
+
+@pytest.fixture(scope="session")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+    made = Sites(tmp_path_factory)
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture(scope="session")
+def demo_site(sites: Sites) -> Site:
+    """The Tuần Giáo demo, loaded once by `hoctap demo`, with two evidence files."""
+    site = sites.new("demo")
+    site.run("demo")
+    site.child("add-evidence")
+    return site
+
+
+@pytest.fixture(scope="session")
+def demo_probe(demo_site: Site) -> dict[str, Any]:
+    """The demo's rows, reports and rollup check, taken once: no test may change them."""
+    return demo_site.probe()
