@@ -27,6 +27,10 @@ PAGES = {
     "queue": ("quaicang", "/assessments/?period=2021-2022"),
     "report": ("tuangiao", "/reports/summary?period=2020-2021&unit=099"),
     "imports": ("quaicang", "/imports/"),
+    "units": ("quaicang", "/units/03289/?on=01/06/2021"),
+    "households": ("quaicang", "/people/households/"),
+    "periods": ("tuangiao", "/periods/2021-2022/"),
+    "requests": ("quaicang", "/people/requests/"),
 }
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
@@ -94,6 +98,18 @@ def main() -> None:
                             tab.screenshot(
                                 path=str(OUT / f"assessment-{size}.png"), full_page=False
                             )
+                            # The printed card, then the citizen's own page it opens.
+                            tab.click("button:has-text('In thẻ tự đánh giá')")
+                            tab.wait_for_selector("#access-card")
+                            tab.locator("#access-card").screenshot(
+                                path=str(OUT / f"access-card-{size}.png")
+                            )
+                            code = tab.inner_text("#code")
+                            phone = browser.new_context(viewport=viewport, locale="vi-VN")
+                            own = phone.new_page()
+                            own.goto(f"{base}/self/{code}")
+                            own.screenshot(path=str(OUT / f"self-service-{size}.png"))
+                            phone.close()
                         context.close()
                 browser.close()
         finally:

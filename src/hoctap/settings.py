@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "hoctap.core",
     "hoctap.accounts",
     "hoctap.organisation",
@@ -76,9 +80,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "hoctap.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hoctap.urls"
@@ -139,6 +147,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# django-axes first: it refuses a locked-out account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -231,6 +244,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
+        # django-axes announces itself at every start; its sign-in failures are warnings.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 HOCTAP_SCHEMES_DIR = Path(env_str("HOCTAP_SCHEMES_DIR", str(BASE_DIR / "schemes")))
@@ -255,3 +270,37 @@ TASKS = {
 HOCTAP_ACCESS_CODE_DAYS = env_int("HOCTAP_ACCESS_CODE_DAYS", 60, minimum=1)
 HOCTAP_ACCESS_CODE_ATTEMPTS = env_int("HOCTAP_ACCESS_CODE_ATTEMPTS", 10, minimum=1)
 HOCTAP_ACCESS_CODE_WINDOW_MINUTES = env_int("HOCTAP_ACCESS_CODE_WINDOW_MINUTES", 15, minimum=1)
+
+# Sign-in lockout (django-axes, ADR 0023): this many wrong passwords for one username, from any
+# address, lock that account for the cool-off, whatever password comes next; a success resets
+# the count. Attempts live in the database (no cache server here).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("HOCTAP_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HOCTAP_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked do not restart the cool-off, so "try again in 15 minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "hoctap.accounts.lockout.lockout_response"
+# Failures are kept (without the password); a row per successful sign-in is not.
+AXES_DISABLE_ACCESS_LOG = True
+# Failure log lines name the username and address (to spot an attack); the password is always
+# masked, by django-axes itself.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+# axes.W006 asks for the address as a lockout key; locking the account from any address is the
+# point here (ADR 0023), and offices share one address behind their router.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Second factor (django-otp, TOTP): users holding one of these role codes (Role in
+# accounts/models.py, comma-separated) must enrol and verify before any page opens.
+HOCTAP_2FA_REQUIRED_ROLES = env_list("HOCTAP_2FA_REQUIRED_ROLES", [])
+OTP_TOTP_ISSUER = "hoctap"
+
+# Requests about personal data (Decree 356/2025/NĐ-CP): the person is answered within this
+# many working days of the request, and the request is carried out within this many days.
+HOCTAP_DATA_REQUEST_ANSWER_WORKING_DAYS = env_int(
+    "HOCTAP_DATA_REQUEST_ANSWER_WORKING_DAYS", 2, minimum=1
+)
+HOCTAP_DATA_REQUEST_DAYS = env_int("HOCTAP_DATA_REQUEST_DAYS", 15, minimum=1)
+# The version of the privacy notice read to people when they give consent at enrolment.
+HOCTAP_PRIVACY_NOTICE_VERSION = env_str("HOCTAP_PRIVACY_NOTICE_VERSION", "2026-01")

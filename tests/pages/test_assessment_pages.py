@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from hoctap.accounts.models import User
@@ -214,3 +215,31 @@ def test_bulk_decide_ignores_ids_that_are_not_ids(commune_officer: User) -> None
         {"ids": ["notauuid"], "decision_number": "1", "decision_date": "30/05/2022"},
     )
     assert response.status_code == 302
+
+
+def test_evidence_shows_in_a_gallery_and_each_view_is_logged(commune_officer: User) -> None:
+    import io
+
+    from PIL import Image
+
+    from hoctap.audit.models import AccessAction, AccessLogEntry
+
+    a = _theirs()
+    client = client_for(commune_officer)
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), (200, 40, 40)).save(out, format="JPEG")
+    photo = SimpleUploadedFile("lop.jpg", out.getvalue(), content_type="image/jpeg")
+    client.post(f"/assessments/{a.pk}/evidence", {"file": photo, "indicators": ["CS3"]})
+    evidence = a.evidence.get()
+    page = client.get(f"/assessments/{a.pk}/").content.decode()
+    assert f'src="/assessments/evidence/{evidence.pk}?thumb=1"' in page
+    full = client.get(f"/assessments/evidence/{evidence.pk}")
+    assert full["Content-Type"] == "image/jpeg"
+    assert "private" in full["Cache-Control"]
+    thumb = client.get(f"/assessments/evidence/{evidence.pk}", {"thumb": "1"})
+    with Image.open(io.BytesIO(thumb.content)) as small:
+        assert max(small.size) == 320
+    views = AccessLogEntry.objects.filter(
+        user=commune_officer, action=AccessAction.VIEW, object_type="evidence"
+    )
+    assert views.count() == 2

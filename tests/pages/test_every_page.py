@@ -5,16 +5,29 @@ that is not added here fails `test_every_page_is_in_the_table`, so none escapes 
 Objects belong to Xã Quài Cang (03289); the outsider is the officer of Xã Quài Nưa.
 """
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from hoctap.accounts.models import User
-from hoctap.assessments.models import Assessment, State
-from hoctap.people.models import Citizen, Household
+from hoctap.accounts.tokens import api_token_issue
+from hoctap.assessments.evidence import evidence_add
+from hoctap.assessments.models import Assessment, Evidence, State
+from hoctap.people.models import (
+    Citizen,
+    Consent,
+    ConsentMethod,
+    DataRequest,
+    Household,
+    RequestKind,
+)
+from hoctap.people.privacy import consent_give, data_request_record
 from hoctap.transfer.models import ImportJob, JobStatus
 from tests.conftest import client_for
 
@@ -30,6 +43,10 @@ class Objects:
     citizen: Citizen
     household: Household
     job: ImportJob
+    data_request: DataRequest
+    erasure: DataRequest
+    consent: Consent
+    evidence: Evidence
 
 
 @dataclass(frozen=True)
@@ -46,16 +63,54 @@ class Route:
     wrong: str = "post"
 
 
+def _quai_cang_token() -> int:
+    """Return the id of a new API token of Quài Cang's officer."""
+    api_token_issue(user=User.objects.get(username="quaicang"), name="sweep")
+    return User.objects.get(username="quaicang").api_tokens.latest("pk").pk
+
+
 ROUTES: dict[str, Route] = {
     "home": Route(lambda o: "/", outsider="hidden"),
     "login": Route(lambda o: "/accounts/login/", ok=302, outsider="public", wrong="delete"),
     "logout": Route(lambda o: "/accounts/logout/", "post", ok=302, outsider="public", wrong="get"),
+    "accounts:two_factor_setup": Route(lambda o: "/accounts/2fa/", outsider="hidden", wrong="put"),
+    "accounts:two_factor_verify": Route(
+        lambda o: "/accounts/2fa/verify/", ok=302, outsider="hidden", wrong="put"
+    ),
+    "accounts:tokens": Route(lambda o: "/accounts/tokens/", outsider="hidden", wrong="put"),
+    "accounts:token_revoke": Route(
+        lambda o: f"/accounts/tokens/{_quai_cang_token()}/revoke", "post", ok=302, wrong="get"
+    ),
     "set_language": Route(
         lambda o: "/i18n/setlang/", "post", {"language": "en"}, 302, "public", "put"
     ),
     "people:list": Route(lambda o: "/people/", outsider="hidden"),
     "people:detail": Route(lambda o: f"/people/{o.citizen.pk}/"),
     "people:households": Route(lambda o: "/people/households/", outsider="hidden"),
+    "people:requests": Route(lambda o: "/people/requests/", outsider="hidden"),
+    "people:request_record": Route(
+        lambda o: f"/people/{o.citizen.pk}/requests",
+        "post",
+        {"kind": "export", "received_how": "paper"},
+        302,
+        wrong="get",
+    ),
+    "people:request_export": Route(
+        lambda o: f"/people/requests/{o.data_request.pk}/export", "post", wrong="get"
+    ),
+    "people:request_erase": Route(
+        lambda o: f"/people/requests/{o.erasure.pk}/erase", "post", ok=302, wrong="get"
+    ),
+    "people:consent_give": Route(
+        lambda o: f"/people/{o.citizen.pk}/consents",
+        "post",
+        {"method": "paper", "given": "on"},
+        302,
+        wrong="get",
+    ),
+    "people:consent_withdraw": Route(
+        lambda o: f"/people/consents/{o.consent.pk}/withdraw", "post", ok=302, wrong="get"
+    ),
     "people:household": Route(lambda o: f"/people/households/{o.household.pk}/"),
     "assessments:queue": Route(lambda o: "/assessments/?period=2021-2022", outsider="hidden"),
     "assessments:enrol": Route(
@@ -82,6 +137,7 @@ ROUTES: dict[str, Route] = {
     "assessments:evidence": Route(
         lambda o: f"/assessments/{o.assessment.pk}/evidence", "post", ok=302, wrong="get"
     ),
+    "assessments:evidence_file": Route(lambda o: f"/assessments/evidence/{o.evidence.pk}"),
     "assessments:access_code": Route(
         lambda o: f"/assessments/{o.assessment.pk}/access", "post", wrong="get"
     ),
@@ -150,7 +206,31 @@ def objects(commune_officer: User) -> Objects:
         status=JobStatus.FAILED,
         original_name="danh-sach.csv",
     )
-    return Objects(assessment, citizen, household, job)
+    # The erasure route is swept without its confirmation box: it must change nothing.
+    data_request = data_request_record(
+        user=commune_officer,
+        citizen_id=citizen.pk,
+        kind=RequestKind.EXPORT,
+        received_how=ConsentMethod.PAPER,
+    )
+    erasure = data_request_record(
+        user=commune_officer,
+        citizen_id=citizen.pk,
+        kind=RequestKind.ERASURE,
+        received_how=ConsentMethod.PAPER,
+    )
+    consent = consent_give(user=commune_officer, citizen_id=citizen.pk, method=ConsentMethod.PAPER)
+    upload = SimpleUploadedFile("anh.png", _png(), content_type="image/png")
+    evidence = evidence_add(
+        user=commune_officer, assessment_id=assessment.pk, upload=upload, indicators=["CS1"]
+    )
+    return Objects(assessment, citizen, household, job, data_request, erasure, consent, evidence)
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (0, 90, 40)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def test_every_page_is_in_the_table() -> None:

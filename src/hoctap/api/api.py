@@ -1,8 +1,13 @@
 """The HTTP API under /api/v1/: bearer tokens, the same scoping as the pages."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer
 
 from hoctap.accounts.models import User
@@ -23,8 +28,32 @@ class TokenAuth(HttpBearer):
         return api_token_user(token)
 
 
+_MESSAGE = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}}
+
+
+class HoctapAPI(NinjaAPI):
+    """The API, whose schema also documents the answers every operation may give.
+
+    A body that cannot be read gets 400, a request that does not match its schema 422, and one
+    without a valid token 401, each as a Message; the schema says so for every operation, so
+    clients (and the fuzzer) can rely on it.
+    """
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Return the OpenAPI document with 400, 401 and 422 documented on each operation."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                responses.setdefault(400, {"description": "Bad Request", **_MESSAGE})
+                responses.setdefault(422, {"description": "Unprocessable Content", **_MESSAGE})
+                if operation.get("security"):
+                    responses.setdefault(401, {"description": "Unauthorized", **_MESSAGE})
+        return schema
+
+
 # No docs page: Swagger UI loads from a CDN, and the app serves nothing from third parties.
-api = NinjaAPI(
+api = HoctapAPI(
     title="hoctap API",
     version="1",
     urls_namespace="api",
@@ -46,10 +75,31 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     )
 
 
+@api.exception_handler(RequestInvalid)
+def _request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
+    errors = [
+        f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
+        for error in exc.errors
+    ]
+    return api.create_response(
+        request,
+        {"detail": _("The request does not match the API schema."), "errors": errors},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("Sign in first: send a valid bearer token.")}, status=401
+    )
+
+
 def _register() -> None:
-    from hoctap.api import assessments, auth, reports, units
+    from hoctap.api import assessments, auth, reports, tokens, units
 
     api.add_router("", auth.router)
+    api.add_router("", tokens.router)
     api.add_router("", units.router)
     api.add_router("", assessments.router)
     api.add_router("", reports.router)

@@ -23,7 +23,8 @@ from pillow_heif import register_heif_opener
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.access import CitizenAccess
-from hoctap.assessments.models import AssessmentEvent, Evidence, State
+from hoctap.assessments.events import event_append
+from hoctap.assessments.models import Evidence, State
 from hoctap.assessments.services import Actor, assessment_locked
 from hoctap.assessments.workflow import LAYER_ROLES
 from hoctap.audit.models import AccessAction
@@ -155,9 +156,9 @@ def evidence_add(
     evidence.file.save("upload", ContentFile(content), save=False)
     try:
         evidence.save()
-        AssessmentEvent.objects.create(
-            assessment=assessment,
-            actor=user if isinstance(user, User) else None,
+        event_append(
+            assessment,
+            actor_id=user.pk if isinstance(user, User) else None,
             access_code_id=user.code_id if isinstance(user, CitizenAccess) else None,
             action="evidence_added",
             from_state=assessment.state,
@@ -184,3 +185,17 @@ def evidence_open(*, user: User, evidence_id: UUID) -> Evidence:
         user=user, action=AccessAction.VIEW, object_type="evidence", object_id=evidence.pk
     )
     return evidence
+
+
+THUMBNAIL_SIDE = 320
+
+
+def evidence_thumbnail(evidence: Evidence) -> bytes | None:
+    """Return a small JPEG of an image evidence for galleries, or None for a document."""
+    if not evidence.content_type.startswith("image/") or not evidence.file:
+        return None
+    with evidence.file.open("rb") as handle, Image.open(handle) as image:
+        image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG", quality=75, optimize=True)
+    return out.getvalue()

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hoctap.people.models import Sex
+from hoctap.people.models import ConsentMethod, Sex
 from hoctap.schemes.definition import SchemeDefinition
 
 
@@ -19,6 +19,13 @@ class EnrolForm(forms.Form):
     national_id = forms.CharField(label=_("CCCD number"), max_length=20, required=False)
     household = forms.CharField(label=_("Household code"), max_length=32, required=False)
     group = forms.CharField(label=_("Target group"), max_length=60)
+    # Never ticked in advance (Law 91/2025): the officer ticks it when the person says yes.
+    consent = forms.BooleanField(
+        label=_("The person has read the privacy notice and agrees"), required=False
+    )
+    consent_how = forms.ChoiceField(
+        label=_("Consent given how"), choices=ConsentMethod.choices, required=False
+    )
 
 
 class ScoresForm(forms.Form):

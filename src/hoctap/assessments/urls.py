@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.queue_view, name="queue"),
     path("new", views.enrol_view, name="enrol"),
     path("decide", views.bulk_decide_view, name="bulk_decide"),
+    path("evidence/<uuid:evidence_id>", views.evidence_file_view, name="evidence_file"),
     path("<uuid:assessment_id>/", views.detail_view, name="detail"),
     path("<uuid:assessment_id>/preview", views.preview_view, name="preview"),
     path("<uuid:assessment_id>/scores", views.scores_view, name="scores"),

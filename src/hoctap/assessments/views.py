@@ -10,15 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import Scope, scope_for
-from hoctap.assessments.evidence import evidence_add
+from hoctap.assessments.evidence import evidence_add, evidence_open, evidence_thumbnail
 from hoctap.assessments.forms import ActionForm, EnrolForm, EvidenceForm, ScoresForm
 from hoctap.assessments.models import Assessment, Period, State
 from hoctap.assessments.periods import period_get
@@ -40,8 +41,9 @@ from hoctap.assessments.workflow import (
 from hoctap.core.errors import DomainError, NotFound
 from hoctap.core.http import authenticated_user
 from hoctap.organisation.selectors import unit_resolve_between
-from hoctap.people.models import Sex
-from hoctap.people.services import citizen_find_or_create
+from hoctap.people.models import ConsentMethod, Sex
+from hoctap.people.privacy import CONSENT_PURPOSE
+from hoctap.people.services import citizen_find_or_create, consent_record
 
 LAYERS = ("self", "reviewer", "final")
 DECIDERS = TRANSITIONS[(State.BRANCH_REVIEWED, Action.DECIDE)].roles
@@ -123,6 +125,15 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
                     national_id=data["national_id"] or None,
                     household_code=data["household"],
                 )
+                if data["consent"]:
+                    consent_record(
+                        citizen=citizen,
+                        purpose=CONSENT_PURPOSE,
+                        notice_version=settings.HOCTAP_PRIVACY_NOTICE_VERSION,
+                        method=ConsentMethod(data["consent_how"] or ConsentMethod.PAPER),
+                        given_at=timezone.now(),
+                        recorded_by=user,
+                    )
                 assessment = assessment_register(
                     user=user, period=period, unit=unit, group=data["group"], citizen=citizen
                 )
@@ -364,3 +375,30 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
     return redirect("assessments:queue")
+
+
+@require_safe
+@login_required
+def evidence_file_view(request: HttpRequest, evidence_id: UUID) -> HttpResponseBase:
+    """Show an evidence file, or its thumbnail with ?thumb=1; every view is logged."""
+    try:
+        evidence = evidence_open(user=authenticated_user(request), evidence_id=evidence_id)
+    except NotFound:
+        raise Http404 from None
+    if not evidence.file:
+        raise Http404  # erased at the person's request
+    thumbnail = evidence_thumbnail(evidence) if request.GET.get("thumb") else None
+    response: HttpResponseBase
+    if thumbnail is not None:
+        response = HttpResponse(thumbnail, content_type="image/jpeg")
+    else:
+        response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+        response["Content-Disposition"] = (
+            content_disposition_header(
+                as_attachment=False, filename=evidence.original_name or "minh-chung"
+            )
+            or "inline"
+        )
+    # Personal data: kept by this browser only, never by a shared cache.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

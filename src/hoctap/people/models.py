@@ -137,3 +137,53 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.citizen} · {self.purpose}"
+
+
+class RequestKind(models.TextChoices):
+    EXPORT = "export", _("Copy of their data")
+    ERASURE = "erasure", _("Erasure")
+    WITHDRAWAL = "withdrawal", _("Withdrawal of consent")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Waiting")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+
+
+class DataRequest(models.Model):
+    """A person's request about their own data, with its statutory deadlines and handling.
+
+    The row outlives the erasure it may lead to: it keeps the unit and a neutral label, never
+    the person's name, so the association can show that it answered and when.
+    """
+
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.SET_NULL, null=True, blank=True, related_name="data_requests"
+    )
+    subject = models.CharField(_("subject"), max_length=60)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("request"), max_length=16, choices=RequestKind.choices)
+    received_at = models.DateTimeField(_("received at"))
+    received_how = models.CharField(_("received how"), max_length=16, choices=ConsentMethod.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledge_by = models.DateField(_("answer due"))
+    due_by = models.DateField(_("carry out by"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        verbose_name = _("data request")
+        verbose_name_plural = _("data requests")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} · {self.kind} · {self.status}"

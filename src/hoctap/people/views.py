@@ -14,6 +14,7 @@ from hoctap.audit.models import AccessAction
 from hoctap.audit.services import access_log_record
 from hoctap.core.http import authenticated_user
 from hoctap.people.models import Citizen, Household
+from hoctap.people.privacy_views import ConsentForm, RequestForm
 from hoctap.people.selectors import citizen_get, citizen_list, household_get, household_list
 
 
@@ -25,13 +26,13 @@ def citizen_list_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     citizens = citizen_list(user=user, query=query)
     page = Paginator(citizens, settings.HOCTAP_PAGE_SIZE).get_page(request.GET.get("page"))
-    if query:
-        access_log_record(
-            user=user,
-            action=AccessAction.SEARCH,
-            object_type="citizen",
-            detail={"q_len": len(query)},
-        )
+    # The list shows each person's ethnicity (sensitive data): who saw which rows is recorded.
+    access_log_record(
+        user=user,
+        action=AccessAction.SEARCH if query else AccessAction.VIEW,
+        object_type="citizen_list",
+        detail={"q_len": len(query), "page": page.number, "shown": [c.pk for c in page]},
+    )
     return render(request, "people/citizen_list.html", {"page": page, "query": query})
 
 
@@ -45,7 +46,15 @@ def citizen_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     except Citizen.DoesNotExist:
         raise Http404 from None
     access_log_record(user=user, action=AccessAction.VIEW, object_type="citizen", object_id=pk)
-    return render(request, "people/citizen_detail.html", {"citizen": citizen})
+    context = {
+        "citizen": citizen,
+        "consents": citizen.consents.order_by("-given_at"),
+        "requests": citizen.data_requests.all(),
+        "consent_form": ConsentForm(),
+        "request_form": RequestForm(),
+        "notice_version": settings.HOCTAP_PRIVACY_NOTICE_VERSION,
+    }
+    return render(request, "people/citizen_detail.html", context)
 
 
 @require_safe
