@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "hoctap.core.middleware.RefuseNulCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -246,6 +247,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # django-axes announces itself at every start; its sign-in failures are warnings.
         "axes.apps": {"level": "WARNING"},
+        # Failed sign-ins are warnings and kept; every successful one is not worth a line.
+        "axes.handlers": {"level": "WARNING"},
     },
 }
 HOCTAP_SCHEMES_DIR = Path(env_str("HOCTAP_SCHEMES_DIR", str(BASE_DIR / "schemes")))

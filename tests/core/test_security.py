@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from hoctap.accounts.models import User
+from hoctap.accounts.tokens import api_token_issue
 from hoctap.assessments.models import Assessment
 from tests.conftest import client_for
 
@@ -93,3 +94,45 @@ def test_the_deployment_check_fails_for_plain_http() -> None:
     result = _deploy_check(HOCTAP_HTTPS="false")
     assert result.returncode != 0
     assert "SESSION_COOKIE_SECURE" in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("/people/?q=a%00b", "page"),
+        ("/api/v1/reports/summary?period=%00&unit=03289", "api"),
+    ],
+)
+def test_a_nul_character_is_refused_before_any_view(
+    url: str, kind: str, commune_officer: User
+) -> None:
+    headers = {"Authorization": f"Bearer {api_token_issue(user=commune_officer)}"}
+    response = client_for(commune_officer).get(url, headers=headers)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+    if kind == "api":
+        assert response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_nul_inside_a_json_string_is_refused_on_every_database(
+    commune_officer: User,
+) -> None:
+    headers = {"Authorization": f"Bearer {api_token_issue(user=commune_officer)}"}
+    body = (
+        '{"id": "6f0f3e1e-8c1f-4c55-9a35-0c4f3c2a1b10", "period": "2021-2022", '
+        '"unit": "03289-CH1", "group": "G1", '
+        '"citizen": {"full_name": "L\\u0000o", "birth_year": 1990, "sex": "male"}}'
+    )
+    response = Client().post(
+        "/api/v1/assessments", body, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 400
+    assert not Assessment.objects.filter(pk="6f0f3e1e-8c1f-4c55-9a35-0c4f3c2a1b10").exists()
+    # A backslash typed before "u0000" is text, not a NUL: that request goes through.
+    text = body.replace("L\\u0000o", "L\\\\u0000o")
+    assert text != body
+    assert Client().post(
+        "/api/v1/assessments", text, content_type="application/json", headers=headers
+    ).status_code in (200, 201)

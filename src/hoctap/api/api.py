@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -86,6 +87,14 @@ def _request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
         {"detail": _("The request does not match the API schema."), "errors": errors},
         status=422,
     )
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A value the database cannot hold (a NUL inside a JSON string, for one): the request is
+    # at fault, and the transaction it was in has already been rolled back.
+    message = _("A value in the request cannot be stored.")
+    return api.create_response(request, {"detail": message, "errors": [message]}, status=400)
 
 
 @api.exception_handler(AuthenticationError)

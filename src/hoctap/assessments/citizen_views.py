@@ -5,6 +5,8 @@ is kept in the session (never again in a URL) and checked anew on every request,
 that ends (submitted, replaced, expired) stops working at once.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from uuid import UUID
 
@@ -26,11 +28,15 @@ from hoctap.assessments.access import (
     access_code_open,
     code_display,
 )
-from hoctap.assessments.evidence import evidence_add
 from hoctap.assessments.forms import ActionForm, EvidenceForm, ScoresForm
 from hoctap.assessments.models import Assessment, State
 from hoctap.assessments.services import assessment_scores_set, assessment_transition
-from hoctap.assessments.views import error_message, preview_response, score_preview
+from hoctap.assessments.views import (
+    error_message,
+    evidence_from_form,
+    preview_response,
+    score_preview,
+)
 from hoctap.assessments.workflow import CITIZEN, allowed_actions
 from hoctap.core.errors import DomainError, NotFound
 from hoctap.core.http import authenticated_user
@@ -59,6 +65,22 @@ def _current(request: HttpRequest) -> tuple[CitizenAccess, Assessment] | None:
     except NotFound:
         request.session.pop(SESSION_KEY, None)
         return None
+
+
+CitizenView = Callable[[HttpRequest, CitizenAccess, Assessment], HttpResponse]
+
+
+def with_access(view: CitizenView) -> Callable[[HttpRequest], HttpResponse]:
+    """Run `view` with the access held in the session, or say the code has ended."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        current = _current(request)
+        if current is None:
+            return _gone(request)
+        return view(request, *current)
+
+    return wrapped
 
 
 def _enter(request: HttpRequest, code: str) -> HttpResponse:
@@ -116,31 +138,23 @@ def _gone(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_safe
-def assessment_view(request: HttpRequest) -> HttpResponse:
+@with_access
+def assessment_view(request: HttpRequest, access: CitizenAccess, a: Assessment) -> HttpResponse:
     """Show the citizen's own self-assessment: each indicator with its guidance and evidence."""
-    current = _current(request)
-    if current is None:
-        return _gone(request)
-    access, a = current
     return render(request, "assessments/self_service.html", _context(access, a))
 
 
 @require_POST
-def preview_view(request: HttpRequest) -> HttpResponse:
+@with_access
+def preview_view(request: HttpRequest, _access: CitizenAccess, a: Assessment) -> HttpResponse:
     """Return the running total and đạt / chưa đạt for the scores typed so far (HTMX)."""
-    current = _current(request)
-    if current is None:
-        return _gone(request)
-    return preview_response(request, current[1])
+    return preview_response(request, a)
 
 
 @require_POST
-def scores_view(request: HttpRequest) -> HttpResponse:
+@with_access
+def scores_view(request: HttpRequest, access: CitizenAccess, a: Assessment) -> HttpResponse:
     """Save the citizen's self-assessment scores."""
-    current = _current(request)
-    if current is None:
-        return _gone(request)
-    access, a = current
     form = ScoresForm(request.POST, definition=a.scheme.parsed, initial_scores={}, group=a.group)
     if not form.is_valid():
         messages.error(request, _("The scores were not saved; check the values."))
@@ -162,12 +176,9 @@ def scores_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def act_view(request: HttpRequest) -> HttpResponse:
+@with_access
+def act_view(request: HttpRequest, access: CitizenAccess, a: Assessment) -> HttpResponse:
     """Finish the self-assessment, or submit it to the branch (which ends the code)."""
-    current = _current(request)
-    if current is None:
-        return _gone(request)
-    access, a = current
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The action was not taken; check the form."))
@@ -191,27 +202,10 @@ def act_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def evidence_view(request: HttpRequest) -> HttpResponse:
+@with_access
+def evidence_view(request: HttpRequest, access: CitizenAccess, a: Assessment) -> HttpResponse:
     """Attach a photo or a PDF taken by the citizen."""
-    current = _current(request)
-    if current is None:
-        return _gone(request)
-    access, a = current
-    form = EvidenceForm(request.POST, request.FILES, codes=a.scheme.parsed.indicator_codes)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file and at least one indicator."))
-        return redirect("self_service:assessment")
-    try:
-        evidence_add(
-            user=access,
-            assessment_id=a.pk,
-            upload=form.cleaned_data["file"],
-            indicators=form.cleaned_data["indicators"],
-        )
-    except (DomainError, ValidationError) as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, _("Evidence added."))
+    evidence_from_form(request, access, a)
     return redirect("self_service:assessment")
 
 
@@ -244,7 +238,7 @@ def access_code_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         "code": code_display(code),
         "link": link,
         "entry": request.build_absolute_uri(reverse("self_service:enter")),
-        "qr": qr.svg_inline(scale=5, title=_("QR code of the self-assessment link")),
+        "qr": qr.svg_inline(scale=5, omitsize=True, title=_("QR code of the self-assessment link")),
         "expires_at": issued.expires_at,
     }
     response = render(request, "assessments/access_card.html", context)

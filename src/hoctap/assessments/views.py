@@ -26,6 +26,7 @@ from hoctap.assessments.periods import period_get
 from hoctap.assessments.scoring import missing_indicators, outcome_of
 from hoctap.assessments.selectors import assessment_get, assessment_list
 from hoctap.assessments.services import (
+    Actor,
     DecisionInput,
     assessment_register,
     assessment_scores_set,
@@ -304,22 +305,27 @@ def act_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
 def evidence_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     """Attach a photo or a PDF as evidence."""
     user, _scope, a = _get(request, assessment_id)
-    form = EvidenceForm(request.POST, request.FILES, codes=a.scheme.parsed.indicator_codes)
-    if form.is_valid():
-        try:
-            evidence_add(
-                user=user,
-                assessment_id=a.pk,
-                upload=form.cleaned_data["file"],
-                indicators=form.cleaned_data["indicators"],
-            )
-        except (DomainError, ValidationError) as error:
-            messages.error(request, error_message(error))
-        else:
-            messages.success(request, _("Evidence added."))
-    else:
-        messages.error(request, _("Choose a file and at least one indicator."))
+    evidence_from_form(request, user, a)
     return redirect("assessments:detail", assessment_id=a.pk)
+
+
+def evidence_from_form(request: HttpRequest, actor: Actor, a: Assessment) -> None:
+    """Attach the posted file for `actor`, telling the outcome through messages."""
+    form = EvidenceForm(request.POST, request.FILES, codes=a.scheme.parsed.indicator_codes)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file and at least one indicator."))
+        return
+    try:
+        evidence_add(
+            user=actor,
+            assessment_id=a.pk,
+            upload=form.cleaned_data["file"],
+            indicators=form.cleaned_data["indicators"],
+        )
+    except (DomainError, ValidationError) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, _("Evidence added."))
 
 
 @require_POST

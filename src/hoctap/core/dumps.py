@@ -8,15 +8,16 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterable
-from contextlib import closing
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
 VENDORS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -196,3 +197,21 @@ def _pg_tool(name: str) -> str:
         _("%(tool)s was not found: install the PostgreSQL client (Debian: postgresql-client).")
         % {"tool": name}
     )
+
+
+@contextmanager
+def command_errors(io_message: str) -> Iterator[None]:
+    """Turn what a backup or a restore may raise into a CommandError with a clear message.
+
+    `io_message` is the translated sentence for a file-system failure, with %(reason)s.
+    """
+    try:
+        yield
+    except BackupError as error:
+        raise CommandError(error.message) from None
+    except DatabaseError as error:
+        raise CommandError(
+            _("The database reported an error: %(reason)s") % {"reason": error}
+        ) from None
+    except OSError as error:
+        raise CommandError(io_message % {"reason": error}) from None

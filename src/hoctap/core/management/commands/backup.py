@@ -3,12 +3,11 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from hoctap.core.backup import backup_create
-from hoctap.core.dumps import BackupError
+from hoctap.core.dumps import command_errors
 
 
 class Command(BaseCommand):
@@ -19,18 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         target: Path = options["file"]
-        try:
+        with command_errors(_("Could not write the backup: %(reason)s")):
             manifest = backup_create(target=target)
-        except BackupError as error:
-            raise CommandError(error.message) from None
-        except DatabaseError as error:
-            raise CommandError(
-                _("The database reported an error: %(reason)s") % {"reason": error}
-            ) from None
-        except OSError as error:
-            raise CommandError(
-                _("Could not write the backup: %(reason)s") % {"reason": error}
-            ) from None
         self.stdout.write(
             _("Backup written to %(path)s: %(rows)d rows, %(files)d evidence files.")
             % {

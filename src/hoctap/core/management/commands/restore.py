@@ -3,13 +3,13 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError, connection
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
 from hoctap.core.backup import backup_restore
-from hoctap.core.dumps import BackupError
+from hoctap.core.dumps import command_errors
 
 
 class Command(BaseCommand):
@@ -22,18 +22,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
+        with command_errors(_("Could not restore the backup: %(reason)s")):
             manifest = backup_restore(source=options["file"], force=options["force"])
-        except BackupError as error:
-            raise CommandError(error.message) from None
-        except DatabaseError as error:
-            raise CommandError(
-                _("The database reported an error: %(reason)s") % {"reason": error}
-            ) from None
-        except OSError as error:
-            raise CommandError(
-                _("Could not restore the backup: %(reason)s") % {"reason": error}
-            ) from None
         self.stdout.write(
             _("Restored the backup of %(at)s: %(rows)d rows, %(files)d evidence files.")
             % {
