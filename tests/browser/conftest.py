@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
 
 from hoctap.demo.loader import demo_load
@@ -78,3 +79,30 @@ def log_in(tab: Page, base: str, username: str) -> None:
     tab.fill("#id_password", "hoctap-demo")
     tab.click("main button[type=submit]")
     tab.wait_for_url(f"{base}/")
+
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# axe's best-practice rules add the landmark checks (one main, unique landmarks, content in
+# landmarks) that WCAG leaves to judgement.
+TAGS = [*WCAG_AA, "best-practice"]
+# axe answers "needs review" when it cannot decide; only contrast over a chart or a scrolled
+# table is accepted here (checked by hand). Any other, such as a dangling aria-describedby, fails.
+UNDECIDABLE = {"color-contrast"}
+
+
+def axe_problems(tab: Page) -> list[dict[str, Any]]:
+    """Run axe-core on the page: WCAG 2.x A/AA and best-practice violations, and the undecided."""
+    options = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]}
+    response = Axe().run(tab, options=options).response
+    violations: list[dict[str, Any]] = response["violations"]
+    undecided = [r for r in response["incomplete"] if r["id"] not in UNDECIDABLE]
+    return violations + undecided
+
+
+def axe_describe(violations: list[dict[str, Any]]) -> str:
+    """Name each problem and where it is, for an assertion message."""
+    lines = []
+    for violation in violations:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+        lines.append(f"{violation['id']}: {violation['help']} -> {targets}")
+    return "\n".join(lines)

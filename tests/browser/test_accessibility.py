@@ -4,25 +4,16 @@ axe finds what a machine can decide (contrast, names, labels, landmarks, lang); 
 meaningful wording and screen-reader use remain manual checks (docs/decisions/0013).
 """
 
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Response, ViewportSize
 
 from hoctap.assessments.models import Assessment, State
 from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen
-from tests.browser.conftest import PHONE, PageErrors, log_in
+from tests.browser.conftest import PHONE, PageErrors, axe_describe, axe_problems, log_in
 
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# axe's best-practice rules add the landmark checks (one main, unique landmarks, content in
-# landmarks) that WCAG leaves to judgement.
-TAGS = [*WCAG_AA, "best-practice"]
-# axe answers "needs review" when it cannot decide; only contrast over a chart or a scrolled
-# table is accepted here (checked by hand). Any other, such as a dangling aria-describedby, fails.
-UNDECIDABLE = {"color-contrast"}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 BUDGET = 150 * 1024  # bytes
 
@@ -55,22 +46,6 @@ def _tab_to(tab: Page, element_id: str, presses: int = 60) -> bool:
     return False
 
 
-def _violations(tab: Page) -> list[dict[str, Any]]:
-    options = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]}
-    response = Axe().run(tab, options=options).response
-    violations: list[dict[str, Any]] = response["violations"]
-    undecided = [r for r in response["incomplete"] if r["id"] not in UNDECIDABLE]
-    return violations + undecided
-
-
-def _describe(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for violation in violations:
-        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
-        lines.append(f"{violation['id']}: {violation['help']} -> {targets}")
-    return "\n".join(lines)
-
-
 def _pages() -> list[str]:
     assessment = _quai_cang_registered()
     return [
@@ -84,6 +59,10 @@ def _pages() -> list[str]:
         "/imports/",
         "/accounts/2fa/",
         "/accounts/tokens/",
+        "/units/03289/?on=01/06/2021",
+        "/people/households/",
+        "/periods/2021-2022/",
+        "/people/requests/",
     ]
 
 
@@ -95,15 +74,15 @@ def test_every_main_page_passes_axe_wcag_2_1_aa(
     tab.set_viewport_size(viewport)
     found: dict[str, str] = {}
     tab.goto(f"{demo_server}/accounts/login/")
-    if violations := _violations(tab):
-        found["/accounts/login/"] = _describe(violations)
+    if violations := axe_problems(tab):
+        found["/accounts/login/"] = axe_describe(violations)
     log_in(tab, demo_server, "quaicang")
     for path in _pages():
         response = tab.goto(f"{demo_server}{path}")
         assert response is not None
         assert response.ok, path
-        if violations := _violations(tab):
-            found[path] = _describe(violations)
+        if violations := axe_problems(tab):
+            found[path] = axe_describe(violations)
     assert found == {}, "\n\n".join(f"{path}\n{text}" for path, text in found.items())
     assert errors == []
 

@@ -7,7 +7,7 @@ from PIL import Image
 from playwright.sync_api import Browser, ConsoleMessage, FilePayload, Page, expect
 
 from hoctap.assessments.models import Assessment, State
-from tests.browser.conftest import PHONE, PageErrors, log_in
+from tests.browser.conftest import PHONE, PageErrors, axe_describe, axe_problems, log_in
 
 
 def _photo() -> bytes:
@@ -50,6 +50,8 @@ def test_a_citizen_scans_the_card_and_self_assesses_on_a_phone(
     tab.on("console", console)
     tab.goto(link)
     assert tab.url == f"{demo_server}/self/assessment"  # the code left the address bar
+    problems = axe_problems(tab)
+    assert problems == [], axe_describe(problems)
     assert a.citizen.full_name in tab.inner_text("main")
     for i in range(1, 11):
         tab.fill(f"#id_CS{i}", "8")
