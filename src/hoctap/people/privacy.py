@@ -207,9 +207,7 @@ def citizen_erase(*, user: User, request_id: int, confirmed: bool) -> DataReques
     files = [e.file.name for e in evidence if e.file]
     Evidence.objects.filter(pk__in=[e.pk for e in evidence]).update(file="", original_name="")
     # Files go once the rows are committed: a rollback must not leave rows without files.
-    storage = evidence[0].file.storage if evidence else None
-    if storage is not None:
-        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    transaction.on_commit(lambda: _files_delete(files))
     Consent.objects.filter(citizen=citizen, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()
     )
@@ -244,6 +242,12 @@ def consent_give(*, user: User, citizen_id: int, method: ConsentMethod) -> Conse
         given_at=timezone.now(),
         recorded_by=user,
     )
+
+
+def _files_delete(names: list[str]) -> None:
+    storage = Evidence._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
 
 
 @transaction.atomic

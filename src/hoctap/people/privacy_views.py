@@ -2,18 +2,18 @@
 
 import json
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from hoctap.core.errors import DomainError, NotFound
 from hoctap.core.http import authenticated_user
+from hoctap.people.forms import ConsentForm, RequestForm
 from hoctap.people.models import ConsentMethod, DataRequest, RequestKind
 from hoctap.people.privacy import (
     citizen_erase,
@@ -23,13 +23,6 @@ from hoctap.people.privacy import (
     data_request_record,
     data_requests_for,
 )
-
-
-class RequestForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Request"), choices=RequestKind.choices)
-    received_how = forms.ChoiceField(
-        label=gettext_lazy("Received how"), choices=ConsentMethod.choices
-    )
 
 
 @require_POST
@@ -55,18 +48,9 @@ def request_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Request recorded: answer by %(a)s, carry out by %(d)s.")
-        % {
-            "a": recorded.acknowledge_by.strftime("%d/%m/%Y"),
-            "d": recorded.due_by.strftime("%d/%m/%Y"),
-        },
+        % {"a": date_format(recorded.acknowledge_by), "d": date_format(recorded.due_by)},
     )
     return redirect("people:detail", pk=pk)
-
-
-class ConsentForm(forms.Form):
-    # Never ticked in advance: the officer ticks it when the person has said yes.
-    given = forms.BooleanField(label=gettext_lazy("The person has read the notice and agrees"))
-    method = forms.ChoiceField(label=gettext_lazy("Given how"), choices=ConsentMethod.choices)
 
 
 @require_POST

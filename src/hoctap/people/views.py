@@ -13,8 +13,8 @@ from hoctap.assessments.selectors import assessment_list
 from hoctap.audit.models import AccessAction
 from hoctap.audit.services import access_log_record
 from hoctap.core.http import authenticated_user
+from hoctap.people.forms import ConsentForm, RequestForm
 from hoctap.people.models import Citizen, Household
-from hoctap.people.privacy_views import ConsentForm, RequestForm
 from hoctap.people.selectors import citizen_get, citizen_list, household_get, household_list
 
 
