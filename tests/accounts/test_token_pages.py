@@ -1,7 +1,11 @@
 """The page /accounts/tokens/: a user's own API tokens, created with a name and revoked."""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from hoctap.accounts.models import ApiToken, User
 from hoctap.accounts.tokens import api_token_issue
@@ -94,3 +98,22 @@ def test_an_anonymous_visitor_is_sent_to_log_in(commune_officer: User) -> None:
     assert listing["Location"] == "/accounts/login/?next=/accounts/tokens/"
     assert revoke["Location"].startswith("/accounts/login/")
     assert _opens_the_api(token)
+
+
+def test_the_page_shows_when_tokens_expire_and_offers_no_revoking_an_expired_one(
+    commune_officer: User,
+) -> None:
+    ends = datetime(2099, 3, 12, 10, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    api_token_issue(user=commune_officer, name="điện thoại mùa thu", expires_at=ends)
+    api_token_issue(
+        user=commune_officer, name="máy cũ", expires_at=timezone.now() - timedelta(days=1)
+    )
+    api_token_issue(user=commune_officer, name="bảng tính")
+    body = client_for(commune_officer).get("/accounts/tokens/").content.decode()
+    rows = {row.split("<small>")[0].strip(): row for row in body.split("<li>")[1:]}
+    assert "hết hạn 12/03/2099 10:30" in rows["điện thoại mùa thu"]
+    assert "đã hết hạn" not in rows["điện thoại mùa thu"]
+    assert "đã hết hạn" in rows["máy cũ"]
+    assert "hết hạn" not in rows["bảng tính"]
+    assert f"/accounts/tokens/{_id(commune_officer, 'máy cũ')}/revoke" not in body
+    assert f"/accounts/tokens/{_id(commune_officer, 'điện thoại mùa thu')}/revoke" in body

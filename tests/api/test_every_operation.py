@@ -28,8 +28,8 @@ from tests.apiclient import ApiClient
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {("post", "/api/v1/token")}
-# Operations on the caller's own things: anyone may call them, and sees only their own.
-OWN = {("get", "/api/v1/tokens")}
+# Operations on the caller's own things: anyone may call them, and reaches only their own.
+OWN = {("get", "/api/v1/tokens"): 200, ("delete", "/api/v1/token"): 204}
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ BODIES: dict[tuple[str, str], Callable[[Theirs], dict[str, Any]]] = {
         "version": t.assessment.version,
     },
     ("delete", "/api/v1/tokens/{token_id}"): lambda t: {},
+    ("delete", "/api/v1/token"): lambda t: {},
     ("post", "/api/v1/assessments/{assessment_id}/evidence"): lambda t: {
         "file": SimpleUploadedFile("b.png", _png(), content_type="image/png"),
         "indicators": "CS2",
@@ -200,7 +201,7 @@ def test_nothing_of_another_commune_is_readable_or_writable(
     user: User = request.getfixturevalue(persona)
     before = _footprint(theirs)
     response = _call(Client(), _headers(user), op, theirs)
-    expected = 200 if (op.method, op.template) in OWN else 404
+    expected = OWN.get((op.method, op.template), 404)
     assert response.status_code == expected, f"{op} as {persona}: {response.status_code}"
     body = response.content.decode(errors="replace")
     assert "Quài Cang tablet" not in body

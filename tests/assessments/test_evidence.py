@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -383,3 +384,23 @@ def test_another_commune_cannot_open_evidence_and_leaves_no_trace(
     with pytest.raises(NotFound):
         evidence_open(user=outsider, evidence_id=evidence.id)
     assert not AccessLogEntry.objects.filter(object_type="evidence").exists()
+
+
+def test_a_clients_id_names_the_evidence_and_a_resend_returns_it(
+    commune_officer: User, media: Path
+) -> None:
+    assessment = _quai_cang()
+    client_id = uuid.uuid4()
+    photo = _heic()
+
+    first = _add(commune_officer, assessment, "anh.heic", photo, evidence_id=client_id)
+    again = _add(commune_officer, assessment, "anh.heic", photo, evidence_id=client_id)
+
+    assert first.id == again.id == client_id
+    assert again.sha256 == first.sha256
+    assert Evidence.objects.filter(assessment=assessment).count() == 1
+    assert len(_files(media)) == 1
+    events = AssessmentEvent.objects.filter(assessment=assessment, action="evidence_added")
+    assert events.count() == 1
+    with pytest.raises(Conflict):
+        _add(commune_officer, assessment, "khac.pdf", PDF, evidence_id=client_id)

@@ -5,6 +5,7 @@ from datetime import date
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hoctap.organisation.models import Unit
@@ -67,6 +68,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # None: valid until revoked. A token handed to a phone may carry an end date.
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -74,3 +77,8 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name or self.digest[:8]}"
+
+    @property
+    def expired(self) -> bool:
+        """Tell whether the token's end date has passed."""
+        return self.expires_at is not None and self.expires_at <= timezone.now()

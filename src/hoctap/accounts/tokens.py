@@ -2,9 +2,9 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from hoctap.accounts.models import ApiToken, User
@@ -18,25 +18,32 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def api_token_issue(*, user: User, name: str = "") -> str:
-    """Create a token for `user` and return it; it is shown once and never stored."""
+def api_token_issue(*, user: User, name: str = "", expires_at: datetime | None = None) -> str:
+    """Create a token for `user`, valid until `expires_at` if given; it is shown once only."""
     token = PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name[:100], digest=_digest(token))
+    ApiToken.objects.create(
+        user=user, name=name[:100], digest=_digest(token), expires_at=expires_at
+    )
     return token
 
 
+def _live(token: str, now: datetime) -> QuerySet[ApiToken]:
+    """Select the token's row if it is neither revoked nor past its end date."""
+    return ApiToken.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+        digest=_digest(token),
+        revoked_at__isnull=True,
+    )
+
+
 def api_token_user(token: str) -> User | None:
-    """Return the active user a token belongs to, or None for an unknown or revoked token."""
+    """Return the active user a token belongs to; None if unknown, revoked or expired."""
     if not token.startswith(PREFIX):
         return None
-    found = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=_digest(token), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    now = timezone.now()
+    found = _live(token, now).select_related("user").filter(user__is_active=True).first()
     if found is None:
         return None
-    now = timezone.now()
     if found.last_used_at is None or now - found.last_used_at > _TOUCH_EVERY:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user
@@ -49,6 +56,12 @@ def api_token_revoke(*, user: User, token_id: int) -> bool:
             revoked_at=timezone.now()
         )
     )
+
+
+def api_token_revoke_secret(*, user: User, token: str) -> bool:
+    """Revoke `user`'s live token given by its secret (a device signing out); tell if it was."""
+    now = timezone.now()
+    return bool(_live(token, now).filter(user=user).update(revoked_at=now))
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:

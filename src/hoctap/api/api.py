@@ -29,6 +29,12 @@ class TokenAuth(HttpBearer):
         return api_token_user(token)
 
 
+def api_bearer(request: HttpRequest) -> str:
+    """Return the bearer token of the request, read as HttpBearer reads it."""
+    _scheme, _, token = request.headers.get(TokenAuth.header, "").partition(" ")
+    return token
+
+
 _MESSAGE = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}}
 
 

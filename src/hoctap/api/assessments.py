@@ -25,7 +25,7 @@ from hoctap.api.schemas import (
     ScoresIn,
     TransitionIn,
 )
-from hoctap.assessments.evidence import evidence_add, evidence_open
+from hoctap.assessments.evidence import evidence_add_once, evidence_open
 from hoctap.assessments.models import Assessment, Period, State
 from hoctap.assessments.periods import period_get
 from hoctap.assessments.selectors import assessment_get, assessment_list
@@ -244,22 +244,33 @@ def assessment_act(
     return assessment_detail(request, assessment_id)
 
 
-@router.post("/assessments/{assessment_id}/evidence", response={201: EvidenceOut, **ERRORS})
+@router.post(
+    "/assessments/{assessment_id}/evidence",
+    response={200: EvidenceOut, 201: EvidenceOut, **ERRORS},
+)
 def assessment_evidence(
     request: HttpRequest,
     assessment_id: UUID,
     file: File[UploadedFile],
     indicators: Form[str],
+    id: Form[UUID | None] = None,
 ) -> Status[EvidenceOut]:
-    """Attach a photo or PDF as evidence for the indicators named (comma-separated)."""
-    evidence = evidence_add(
+    """Attach a photo or PDF as evidence for the indicators named (comma-separated).
+
+    201 with the new record. With `id` (a UUID the client drew), re-sending the same file and
+    indicators answers 200 with the record already stored, and stores nothing; the same `id`
+    with another file or indicators, or on another assessment, answers 409.
+    """
+    added = evidence_add_once(
         user=api_user(request),
         assessment_id=assessment_id,
         upload=file,
         indicators=indicators.replace(";", ",").split(","),
+        evidence_id=id,
     )
+    evidence = added.evidence
     return Status(
-        201,
+        201 if added.created else 200,
         EvidenceOut(
             id=evidence.id,
             sha256=evidence.sha256,

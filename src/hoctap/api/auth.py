@@ -1,15 +1,16 @@
-"""POST /api/v1/token: exchange a username and password (and a code, if enrolled) for a token."""
+"""/api/v1/token: sign in (POST: credentials for a token) and sign a device out (DELETE)."""
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from hoctap.accounts.lockout import lockout_message
 from hoctap.accounts.models import User
-from hoctap.accounts.tokens import api_token_issue
+from hoctap.accounts.tokens import api_token_issue, api_token_revoke_secret
 from hoctap.accounts.two_factor import totp_blocked, totp_check, totp_device
+from hoctap.api.api import api_bearer, api_user
 from hoctap.api.schemas import Message, TokenIn, TokenOut
 from hoctap.core.errors import DomainError
 
@@ -39,6 +40,20 @@ def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
     if device is not None:
         _check_code(user, device, payload.otp or "")
     return TokenOut(token=api_token_issue(user=user, name="api"))
+
+
+# Beside the sign-in: one path is one router's, or the other method would answer 405.
+@router.delete("/token", response={204: None, 401: Message})
+def token_sign_out(request: HttpRequest) -> Status[None]:
+    """Revoke the bearer token this request carries (sign this device out): 204, no body.
+
+    From then on the same token gets 401, as does a token that is missing, unknown, revoked
+    or expired here. The caller's other tokens keep working.
+    """
+    if not api_token_revoke_secret(user=api_user(request), token=api_bearer(request)):
+        # Revoked or expired between the check of the token and now.
+        raise Unauthorised(_("Sign in first: send a valid bearer token."))
+    return Status(204, None)
 
 
 def _check_code(user: User, device: object, code: str) -> None:

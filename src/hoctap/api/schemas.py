@@ -33,6 +33,8 @@ class TokenInfoOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    # None: the token works until revoked.
+    expires_at: datetime | None
 
 
 class UnitBrief(Schema):

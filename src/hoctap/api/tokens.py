@@ -14,7 +14,7 @@ router = Router(tags=["tokens"])
 
 @router.get("/tokens", response=list[TokenInfoOut])
 def token_list(request: HttpRequest) -> list[TokenInfoOut]:
-    """List the caller's own tokens, revoked ones included, without their secrets."""
+    """List the caller's own tokens, revoked and expired ones included, without their secrets."""
     return [
         TokenInfoOut(
             id=t.pk,
@@ -22,6 +22,7 @@ def token_list(request: HttpRequest) -> list[TokenInfoOut]:
             created_at=t.created_at,
             last_used_at=t.last_used_at,
             revoked_at=t.revoked_at,
+            expires_at=t.expires_at,
         )
         for t in api_token_list(user=api_user(request))
     ]

@@ -9,13 +9,14 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from uuid import UUID
+from typing import NamedTuple
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
@@ -24,7 +25,7 @@ from hoctap.accounts.models import User
 from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.access import CitizenAccess
 from hoctap.assessments.events import event_append
-from hoctap.assessments.models import Evidence, State
+from hoctap.assessments.models import Assessment, Evidence, State
 from hoctap.assessments.services import Actor, assessment_locked
 from hoctap.assessments.workflow import LAYER_ROLES
 from hoctap.audit.models import AccessAction
@@ -120,7 +121,13 @@ def _checked_content(upload: UploadedFile) -> tuple[bytes, str]:
     return _reencode(data, kind)
 
 
-@transaction.atomic
+class EvidenceAdded(NamedTuple):
+    """The evidence, and whether this call stored it (False: a re-sent earlier upload)."""
+
+    evidence: Evidence
+    created: bool
+
+
 def evidence_add(
     *,
     user: Actor,
@@ -128,48 +135,128 @@ def evidence_add(
     upload: UploadedFile,
     indicators: list[str],
     captured_at: datetime | None = None,
+    evidence_id: UUID | None = None,
 ) -> Evidence:
     """Attach a checked file to an assessment as evidence for some of its indicators."""
+    return evidence_add_once(
+        user=user,
+        assessment_id=assessment_id,
+        upload=upload,
+        indicators=indicators,
+        captured_at=captured_at,
+        evidence_id=evidence_id,
+    ).evidence
+
+
+@transaction.atomic
+def evidence_add_once(
+    *,
+    user: Actor,
+    assessment_id: UUID,
+    upload: UploadedFile,
+    indicators: list[str],
+    captured_at: datetime | None = None,
+    evidence_id: UUID | None = None,
+) -> EvidenceAdded:
+    """Attach evidence under `evidence_id` (a client's UUID), once: a re-send writes nothing.
+
+    The same id with the same stored content and indicators on the same assessment returns the
+    stored record; with anything else it is a conflict. Without an id, a new one is drawn.
+    """
     assessment, roles = assessment_locked(user, assessment_id)
     if not roles & LAYER_ROLES["self"]:
         raise Forbidden(_("Your role may not add evidence."))
-    if assessment.state == State.DECIDED:
+    earlier = _earlier(evidence_id)
+    # A re-send of an upload made before the decision is answered, not refused.
+    if earlier is None and assessment.state == State.DECIDED:
         raise Conflict(_("A decided assessment is locked."))
-    known = set(assessment.scheme.parsed.indicator_codes)
-    codes = sorted({code.strip() for code in indicators if code.strip()})
-    if not codes or not set(codes) <= known:
-        raise ValidationError(
-            _("Name one or more indicators of this scheme (%(codes)s).")
-            % {"codes": ", ".join(assessment.scheme.parsed.indicator_codes)}
-        )
+    codes = _indicator_codes(assessment, indicators)
     content, kind = _checked_content(upload)
+    sha256 = hashlib.sha256(content).hexdigest()
+    if earlier is not None:
+        return EvidenceAdded(_replayed(earlier, assessment, sha256, codes), created=False)
     evidence = Evidence(
+        id=evidence_id or uuid4(),
         assessment=assessment,
         content_type=kind,
         size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=sha256,
         original_name=safe_display_name(upload.name or ""),
         indicators=codes,
         captured_at=captured_at,
         captured_by=user if isinstance(user, User) else None,
     )
+    earlier = _store(evidence, content, user)
+    if earlier is not None:
+        return EvidenceAdded(_replayed(earlier, assessment, sha256, codes), created=False)
+    return EvidenceAdded(evidence, created=True)
+
+
+def _store(evidence: Evidence, content: bytes, actor: Actor) -> Evidence | None:
+    """Write file, row and event; if a concurrent request took the id, drop the file, return its."""
     evidence.file.save("upload", ContentFile(content), save=False)
     try:
-        evidence.save()
-        event_append(
-            assessment,
-            actor_id=user.pk if isinstance(user, User) else None,
-            access_code_id=user.code_id if isinstance(user, CitizenAccess) else None,
-            action="evidence_added",
-            from_state=assessment.state,
-            to_state=assessment.state,
-            changes={"evidence": str(evidence.id), "indicators": codes},
-        )
+        earlier = _insert_or_find(evidence)
+        if earlier is None:
+            assessment = evidence.assessment
+            event_append(
+                assessment,
+                actor_id=actor.pk if isinstance(actor, User) else None,
+                access_code_id=actor.code_id if isinstance(actor, CitizenAccess) else None,
+                action="evidence_added",
+                from_state=assessment.state,
+                to_state=assessment.state,
+                changes={"evidence": str(evidence.id), "indicators": evidence.indicators},
+            )
     except BaseException:
         # The rows roll back with the transaction; the file is outside it and must go too.
         evidence.file.delete(save=False)
         raise
-    return evidence
+    if earlier is not None:
+        evidence.file.delete(save=False)
+    return earlier
+
+
+def _indicator_codes(assessment: Assessment, indicators: list[str]) -> list[str]:
+    """Return the named indicator codes, sorted and unique; refuse any the scheme lacks."""
+    known = assessment.scheme.parsed.indicator_codes
+    codes = sorted({code.strip() for code in indicators if code.strip()})
+    if not codes or not set(codes) <= set(known):
+        raise ValidationError(
+            _("Name one or more indicators of this scheme (%(codes)s).")
+            % {"codes": ", ".join(known)}
+        )
+    return codes
+
+
+def _earlier(evidence_id: UUID | None) -> Evidence | None:
+    """Return the evidence already stored under a client's id, wherever it lies."""
+    if evidence_id is None:
+        return None
+    return Evidence.objects.filter(pk=evidence_id).first()
+
+
+def _insert_or_find(evidence: Evidence) -> Evidence | None:
+    """Insert the row, or return the one a concurrent request stored under the same id."""
+    try:
+        # A savepoint: a refused insert must not spoil the transaction around it.
+        with transaction.atomic():
+            evidence.save(force_insert=True)
+    except IntegrityError:
+        earlier = _earlier(evidence.id)
+        if earlier is None:
+            raise
+        return earlier
+    return None
+
+
+def _replayed(earlier: Evidence, assessment: Assessment, sha256: str, codes: list[str]) -> Evidence:
+    """Return the stored evidence if this upload repeats it; otherwise refuse the id."""
+    if earlier.assessment_id != assessment.pk:
+        raise Conflict(_("This id was already used for evidence of another assessment."))
+    if earlier.sha256 != sha256 or earlier.indicators != codes:
+        raise Conflict(_("This id was already used for another file or other indicators."))
+    return earlier
 
 
 def evidence_open(*, user: User, evidence_id: UUID) -> Evidence:
