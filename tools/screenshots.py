@@ -67,6 +67,22 @@ def _assessment_page(tab: Page, base: str) -> str:
     return href or "/"
 
 
+def _field_app(tab: Page, base: str, size: str) -> None:
+    """The offline field app: the village downloaded, a self-assessment, the outbox."""
+    _log_in(tab, base, "chihoi.quaicang")
+    tab.goto(f"{base}/field/")
+    tab.wait_for_selector("#download-form:not([hidden])")
+    tab.select_option("#download-period", "2021-2022")
+    tab.click("#download-form button[type=submit]")
+    tab.wait_for_selector("#work:not([hidden])")
+    tab.screenshot(path=str(OUT / f"field-{size}.png"))
+    tab.locator("#people a", has_text="Tự đánh giá").first.click()
+    for index in range(1, 11):
+        tab.fill(f"#score-CS{index}", "8")
+    tab.locator("#assess-preview").scroll_into_view_if_needed()
+    tab.screenshot(path=str(OUT / f"field-assessment-{size}.png"))
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -111,6 +127,9 @@ def main() -> None:
                             own.screenshot(path=str(OUT / f"self-service-{size}.png"))
                             phone.close()
                         context.close()
+                    context = browser.new_context(viewport=viewport, locale="vi-VN")
+                    _field_app(context.new_page(), base, size)
+                    context.close()
                 browser.close()
         finally:
             server.terminate()

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "hoctap.reports",
     "hoctap.transfer",
     "hoctap.audit",
+    "hoctap.field",
     "hoctap.demo",
 ]
 
@@ -306,4 +307,12 @@ HOCTAP_DATA_REQUEST_ANSWER_WORKING_DAYS = env_int(
 )
 HOCTAP_DATA_REQUEST_DAYS = env_int("HOCTAP_DATA_REQUEST_DAYS", 15, minimum=1)
 # The version of the privacy notice read to people when they give consent at enrolment.
+# The offline field app (ADR 0025): a village pack lives on the phone for this many days, and
+# may hold at most this many people; photos are shrunk on the phone to this longest side and,
+# by lowering the JPEG quality and then the size, to roughly this many bytes.
+HOCTAP_PACK_DAYS = env_int("HOCTAP_PACK_DAYS", 14, minimum=1)
+HOCTAP_PACK_MAX_PEOPLE = env_int("HOCTAP_PACK_MAX_PEOPLE", 3000, minimum=1)
+HOCTAP_PACK_CHOICES = env_int("HOCTAP_PACK_CHOICES", 500, minimum=1)
+HOCTAP_PHOTO_MAX_SIDE = env_int("HOCTAP_PHOTO_MAX_SIDE", 1600, minimum=200)
+HOCTAP_PHOTO_MAX_BYTES = env_int("HOCTAP_PHOTO_MAX_BYTES", 500_000, minimum=20_000)
 HOCTAP_PRIVACY_NOTICE_VERSION = env_str("HOCTAP_PRIVACY_NOTICE_VERSION", "2026-01")

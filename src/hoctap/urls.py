@@ -28,6 +28,7 @@ urlpatterns = [
     path("reports/", include("hoctap.reports.urls")),
     path("exports/", include("hoctap.transfer.urls")),
     path("imports/", include("hoctap.transfer.import_urls")),
+    path("field/", include("hoctap.field.urls")),
     path("api/v1/", api.urls),
     # Django's own view also answers GET with a redirect; changing language is a POST here.
     path("i18n/setlang/", require_POST(set_language), name="set_language"),

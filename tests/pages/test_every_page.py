@@ -61,6 +61,9 @@ class Route:
     # of Quài Cang; "public": the page is for anyone (no outsider to speak of).
     outsider: str = "404"
     wrong: str = "post"
+    # How someone not signed in is turned away: sent to the login page, or (for what the field
+    # app's script fetches) told 401 with the login page's address.
+    stranger: str = "redirect"
 
 
 def _quai_cang_token() -> int:
@@ -171,6 +174,21 @@ ROUTES: dict[str, Route] = {
     "transfer:assessments": Route(
         lambda o: "/exports/assessments.csv?period=2020-2021", outsider="hidden"
     ),
+    "field:app": Route(lambda o: "/field/", outsider="public"),
+    "field:worker": Route(lambda o: "/field/sw.js", outsider="public"),
+    "field:manifest": Route(lambda o: "/field/manifest.webmanifest", outsider="public"),
+    "field:scheme": Route(lambda o: "/field/schemes/cdht-2020/1.json", outsider="public"),
+    "field:session": Route(lambda o: "/field/session", outsider="hidden", stranger="401"),
+    "field:pack": Route(
+        lambda o: "/field/pack",
+        "post",
+        data={"period": "2021-2022", "unit": "03289"},
+        wrong="get",
+        stranger="401",
+    ),
+    "field:token": Route(
+        lambda o: "/field/token", "post", outsider="hidden", wrong="get", stranger="401"
+    ),
     "imports:index": Route(lambda o: "/imports/", outsider="hidden", wrong="put"),
     "imports:detail": Route(lambda o: f"/imports/{o.job.pk}/"),
     "imports:status": Route(lambda o: f"/imports/{o.job.pk}/status"),
@@ -274,5 +292,9 @@ def test_a_wrong_method_is_refused(name: str, commune_officer: User, objects: Ob
 def test_an_anonymous_visitor_is_sent_to_log_in(name: str, objects: Objects) -> None:
     route = ROUTES[name]
     response = getattr(Client(), route.method)(route.url(objects), route.data)
+    if route.stranger == "401":
+        assert response.status_code == 401
+        assert response.json()["login"].startswith("/accounts/login/")
+        return
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")

@@ -1,0 +1,545 @@
+"""The field app with no signal, in Debian's Chromium: install, download, work offline, sync.
+
+Offline here is real: the browser context is offline and a route cuts every request, the
+service worker's included (Playwright's offline switch does not reach a worker on its own, see
+microsoft/playwright#2311; PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS, set in conftest,
+lets the route see them). A signal handler on the live server records every request that
+reaches it, so each test can show that none did while the phone was offline.
+"""
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.signals import request_started
+from PIL import Image
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    FilePayload,
+    Page,
+    Playwright,
+    Response,
+    Route,
+    expect,
+)
+
+from hoctap.accounts.models import User
+from hoctap.assessments.models import Assessment, AssessmentEvent, Evidence, State
+from hoctap.assessments.services import assessment_scores_set
+from hoctap.people.models import Citizen
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    axe_describe,
+    axe_problems,
+    log_in,
+)
+
+BRANCH = "03289-CH1"
+PERIOD = "2021-2022"
+
+
+class Server:
+    """The paths of the requests that reached the live server."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    def __call__(self, sender: Any, environ: dict[str, Any], **kwargs: Any) -> None:
+        self.paths.append(str(environ.get("PATH_INFO", "")))
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    seen = Server()
+    request_started.connect(seen, weak=False)
+    yield seen
+    request_started.disconnect(seen)
+
+
+def _no_signal(route: Route) -> None:
+    route.abort("internetdisconnected")
+
+
+def go_offline(context: BrowserContext) -> None:
+    context.route("**/*", _no_signal)
+    context.set_offline(True)
+
+
+def go_online(context: BrowserContext) -> None:
+    context.unroute("**/*", _no_signal)
+    context.set_offline(False)
+
+
+def photo(color: tuple[int, int, int]) -> FilePayload:
+    out = io.BytesIO()
+    Image.new("RGB", (2400, 1800), color).save(out, format="JPEG", quality=95)
+    return {"name": "minh-chung.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
+
+
+def wait_for_worker(tab: Page) -> None:
+    """Wait until the service worker is installed and controls the page."""
+    tab.evaluate(
+        """async () => {
+            await navigator.serviceWorker.ready;
+            while (!navigator.serviceWorker.controller) {
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+        }"""
+    )
+
+
+def open_app(tab: Page, base: str) -> None:
+    tab.goto(f"{base}/field/")
+    expect(tab.locator("body")).to_have_attribute("data-ready", "true")
+
+
+def download(tab: Page, base: str) -> None:
+    open_app(tab, base)
+    tab.select_option("#download-period", PERIOD)
+    tab.select_option("#download-unit", BRANCH)
+    tab.click("#download-form button[type=submit]")
+    expect(tab.locator("#notice")).to_contain_text("Đã tải Chi hội khuyến học bản Cang")
+    wait_for_worker(tab)
+
+
+def score(tab: Page, values: list[str]) -> None:
+    for index, value in enumerate(values, start=1):
+        tab.fill(f"#score-CS{index}", value)
+
+
+def add_photo(tab: Page, indicator: str, color: tuple[int, int, int]) -> None:
+    tab.select_option("#photo-indicator", indicator)
+    count = tab.locator("#photos li").count()
+    tab.set_input_files("#photo", files=[photo(color)])
+    expect(tab.locator("#photos li")).to_have_count(count + 1)
+
+
+def enrol_new(tab: Page, name: str, year: str) -> None:
+    tab.click("#enrol-new")
+    tab.fill("#enrol-name", name)
+    tab.fill("#enrol-year", year)
+    tab.check("input[name=sex][value=female]")
+    tab.select_option("#enrol-ethnicity", "Thái")
+    tab.select_option("#enrol-group", "G1")
+    tab.click("#enrol-form button[type=submit]")
+    expect(tab.locator("#assess-title")).to_have_text(name)
+
+
+def outbox_ids(tab: Page) -> list[str]:
+    """The client UUIDs of the records queued on the phone, in the order they were made."""
+    ids: list[str] = tab.evaluate(
+        """async () => (await HoctapField.all("outbox"))
+            .filter((item) => item.kind === "enrol").map((item) => item.assessment)"""
+    )
+    return ids
+
+
+def launch(driver: Playwright, profile: Path, *, signal: bool = True) -> BrowserContext:
+    """Start Chromium with a profile on disk, as a phone's browser keeps its data.
+
+    Without signal, every request goes to a proxy that is not there: routes and the offline
+    switch come too late for a service worker that wakes as the browser starts (for the
+    background sync its page asked for while offline).
+    """
+    dead_proxy = {"server": "http://127.0.0.1:9", "bypass": "<-loopback>"}
+    return driver.chromium.launch_persistent_context(
+        str(profile),
+        proxy=None if signal else dead_proxy,  # type: ignore[arg-type]
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        locale="vi-VN",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        service_workers="allow",
+    )
+
+
+def test_enrol_and_self_assess_two_people_offline_then_sync_exactly_once(
+    demo_server: str, server: Server, playwright_driver: Playwright, tmp_path: Path
+) -> None:
+    driver, profile = playwright_driver, tmp_path / "profile"
+    context = launch(driver, profile)
+    tab = context.pages[0]
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    before = Assessment.objects.count()
+    people_before = Citizen.objects.count()
+    existing = Citizen.objects.filter(home_unit__code=BRANCH).exclude(
+        assessments__period__code=PERIOD
+    )
+    known = existing.order_by("search_name").first()
+    assert known is not None
+
+    go_offline(context)
+    expect(tab.locator("#network")).to_have_text("Mất mạng")
+    server.paths.clear()
+
+    # A new person, who passes.
+    enrol_new(tab, "Lò Thị Hoa", "1990")
+    score(tab, ["8"] * 10)
+    expect(tab.locator("#assess-preview")).to_have_text("Tổng điểm: 80 · Đạt")
+    add_photo(tab, "CS3", (200, 120, 60))
+    tab.click("#assess-form button[type=submit]")
+    expect(tab.locator("#notice")).to_contain_text("Đã lưu cho Lò Thị Hoa")
+
+    # Someone already on the village's list, who falls short on one indicator.
+    tab.fill("#search", known.full_name)
+    tab.locator("#people li", has_text=known.full_name).get_by_role("link", name="Ghi danh").click()
+    expect(tab.locator("#enrol-name")).to_have_value(known.full_name)
+    tab.select_option("#enrol-group", "G1")
+    tab.click("#enrol-form button[type=submit]")
+    score(tab, ["9", "9", "4", "9", "9", "9", "9", "9", "9,5", "9"])
+    expect(tab.locator("#assess-preview")).to_have_text(
+        "CS9: điểm phải từ 0 đến 10 và đúng thang điểm."  # the pilot's scale has whole points
+    )
+    tab.fill("#score-CS9", "9")
+    expect(tab.locator("#assess-preview")).to_have_text("Tổng điểm: 85 · Chưa đạt")
+    add_photo(tab, "CS1", (20, 120, 200))
+    tab.click("#assess-form button[type=submit]")
+
+    summary = tab.locator("#outbox-summary")
+    expect(summary).to_contain_text("Chờ gửi: 2 bản ghi và 2 ảnh")
+    ids = outbox_ids(tab)
+    assert len(ids) == 2
+
+    # The phone restarts, still with no signal: the app and its outbox come back.
+    context.close()
+    context = launch(driver, profile, signal=False)
+    tab = context.pages[0]
+    open_app(tab, demo_server)
+    expect(tab.locator("#outbox-summary")).to_contain_text("Chờ gửi: 2 bản ghi và 2 ảnh")
+    expect(tab.locator("#work-title")).to_have_text("Chi hội khuyến học bản Cang · kỳ 2021-2022")
+    assert server.paths == []
+    assert Assessment.objects.count() == before
+    context.close()
+
+    # Back in signal, the app is opened again and the outbox goes by itself.
+    context = launch(driver, profile)
+    tab = context.pages[0]
+    open_app(tab, demo_server)
+    expect(tab.locator("#outbox-summary")).to_have_text("Không có gì chờ gửi.", timeout=20_000)
+    assert Assessment.objects.count() == before + 2
+    assert Citizen.objects.count() == people_before + 1  # the known person was matched
+    hoa, second = (Assessment.objects.get(pk=i) for i in ids)
+    assert hoa.citizen is not None
+    assert hoa.citizen.full_name == "Lò Thị Hoa"
+    assert hoa.state == State.SELF_ASSESSED
+    assert hoa.self_scores == dict.fromkeys([f"CS{i}" for i in range(1, 11)], "8")
+    assert second.citizen == known
+    assert second.self_scores["CS3"] == "4"
+    for assessment, indicator in ((hoa, "CS3"), (second, "CS1")):
+        evidence = Evidence.objects.get(assessment=assessment)
+        assert evidence.indicators == [indicator]
+        with Image.open(evidence.file) as stored:
+            assert max(stored.size) <= 1600
+
+    # Sending again changes nothing.
+    tab.evaluate("HoctapField.sync({})")
+    assert Assessment.objects.count() == before + 2
+    assert Evidence.objects.filter(assessment__in=[hoa, second]).count() == 2
+    context.close()
+
+
+def test_a_sync_cut_halfway_resumes_and_still_writes_everything_once(
+    demo_server: str, browser: Browser
+) -> None:
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    tab = context.new_page()
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    go_offline(context)
+    enrol_new(tab, "Quàng Văn Minh", "1985")
+    score(tab, ["7"] * 9 + ["9"])
+    add_photo(tab, "CS2", (90, 90, 20))
+    tab.click("#assess-form button[type=submit]")
+    enrol_new(tab, "Lường Thị Mai", "1992")
+    score(tab, ["10"] * 10)
+    tab.click("#assess-form button[type=submit]")
+    ids = outbox_ids(tab)
+
+    # The answers to the first workflow step and the first photo never reach the phone,
+    # although the server did the work: the connection drops just after the request.
+    cut: list[str] = []
+
+    def drop_answer(route: Route) -> None:
+        request = route.request
+        kind = "transition" if request.url.endswith("/transitions") else "evidence"
+        if request.method == "POST" and kind not in cut:
+            route.fetch()
+            cut.append(kind)
+            route.abort("connectionreset")
+        else:
+            route.fallback()
+
+    context.route("**/api/v1/assessments/*/transitions", drop_answer)
+    context.route("**/api/v1/assessments/*/evidence", drop_answer)
+    go_online(context)
+    expect(tab.locator("#notice")).to_contain_text("Không có kết nối", timeout=20_000)
+    # Send again, as the officer would tap "Gửi", until the outbox is through. (Chromium's
+    # background sync may also have taken a turn from the service worker.)
+    for _attempt in range(4):
+        if tab.evaluate("HoctapField.sync({})")["stopped"] == "":
+            break
+    assert sorted(cut) == ["evidence", "transition"]
+
+    minh, mai = (Assessment.objects.get(pk=i) for i in ids)
+    assert minh.state == mai.state == State.SELF_ASSESSED
+    assert Evidence.objects.filter(assessment=minh).count() == 1
+    for assessment in (minh, mai):
+        actions = list(
+            AssessmentEvent.objects.filter(assessment=assessment).values_list("action", flat=True)
+        )
+        assert actions.count("self_assess") == 1, actions
+        assert actions.count("evidence_added") == (1 if assessment == minh else 0), actions
+    statuses = tab.evaluate("async () => (await HoctapField.all('outbox')).map((i) => i.status)")
+    assert statuses == ["done"] * 7
+    context.close()
+
+
+def test_an_edit_made_at_the_office_meanwhile_is_shown_not_overwritten(
+    demo_server: str, browser: Browser
+) -> None:
+    target = Assessment.objects.get(
+        period__code=PERIOD, unit__code=BRANCH, state=State.SELF_ASSESSED
+    )
+    assert target.citizen is not None
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    tab = context.new_page()
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    go_offline(context)
+    tab.fill("#search", target.citizen.full_name)
+    tab.locator("#people li", has_text=target.citizen.full_name).get_by_role(
+        "link", name="Tự đánh giá"
+    ).click()
+    score(tab, ["6"] * 10)
+    tab.click("#assess-form button[type=submit]")
+
+    # Meanwhile, at the office, the commune officer corrects the same scores.
+    office = dict.fromkeys([f"CS{i}" for i in range(1, 11)], "9")
+    assessment_scores_set(
+        user=User.objects.get(username="quaicang"),
+        assessment_id=target.pk,
+        layer="self",
+        scores=dict(office),
+        version=target.version,
+    )
+
+    go_online(context)
+    item = tab.locator("#outbox-items li.conflict")
+    expect(item).to_contain_text("đã bị sửa ở văn phòng trong lúc chờ", timeout=20_000)
+    expect(item.locator("table")).to_contain_text("Trên máy này")
+    expect(item.locator("tbody tr").first.locator("td")).to_have_text(["6", "9"])
+    target.refresh_from_db()
+    assert target.self_scores == office  # not overwritten
+
+    # The officer decides that the village's scores stand.
+    item.get_by_role("button", name="Giữ bản của tôi").click()
+    tab.click("#send")
+    expect(tab.locator("#outbox-summary")).to_have_text("Không có gì chờ gửi.", timeout=20_000)
+    target.refresh_from_db()
+    assert target.self_scores == dict.fromkeys([f"CS{i}" for i in range(1, 11)], "6")
+    context.close()
+
+
+def test_a_fresh_install_opens_the_forms_with_no_signal(
+    demo_server: str, browser: Browser, server: Server
+) -> None:
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    tab = context.new_page()
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    # Chromium itself finds nothing that would keep the app from being installed (but the
+    # test's throw-away profile, which it treats as incognito).
+    cdp = context.new_cdp_session(tab)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
+    go_offline(context)
+    expect(tab.locator("#network")).to_have_text("Mất mạng")
+    server.paths.clear()
+    # The worker serves the page itself. (Chromium's offline emulation then leaves
+    # navigator.onLine true in the new document, though its requests still fail.)
+    tab.reload()
+    expect(tab.locator("#work-title")).to_have_text("Chi hội khuyến học bản Cang · kỳ 2021-2022")
+    tab.click("#enrol-new")
+    expect(tab.locator("#enrol-unit")).to_have_value(BRANCH)
+    expect(tab.locator("#enrol-group option")).to_have_count(4)
+    tab.goto("about:blank")
+    tab.goto(f"{demo_server}/field/#enrol")
+    expect(tab.locator("#screen-enrol")).to_be_visible()
+    expect(tab.locator("#enrol-unit")).to_have_value(BRANCH)
+    assert server.paths == []
+    context.close()
+
+
+def test_photos_are_kept_as_bytes_where_the_browser_cannot_store_a_blob(
+    demo_server: str, browser: Browser
+) -> None:
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    # As older Safari did: IndexedDB refuses Blob values.
+    context.add_init_script(
+        """(() => {
+            const put = IDBObjectStore.prototype.put;
+            IDBObjectStore.prototype.put = function (value, key) {
+                if (value instanceof Blob) throw new DOMException("no blobs", "DataCloneError");
+                return put.call(this, value, key);
+            };
+        })();"""
+    )
+    tab = context.new_page()
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    go_offline(context)
+    enrol_new(tab, "Cà Văn Tiến", "1979")
+    score(tab, ["8"] * 10)
+    add_photo(tab, "CS5", (10, 200, 10))
+    tab.click("#assess-form button[type=submit]")
+    stored = tab.evaluate(
+        """async () => {
+            const db = await new Promise((resolve) => {
+                const request = indexedDB.open("hoctap-field");
+                request.onsuccess = () => resolve(request.result);
+            });
+            const all = await new Promise((resolve) => {
+                const request = db.transaction("blobs").objectStore("blobs").getAll();
+                request.onsuccess = () => resolve(request.result);
+            });
+            return all.map((value) => value.bytes instanceof ArrayBuffer);
+        }"""
+    )
+    assert stored == [True]
+    (record,) = outbox_ids(tab)
+    go_online(context)
+    expect(tab.locator("#outbox-summary")).to_have_text("Không có gì chờ gửi.", timeout=20_000)
+    evidence = Evidence.objects.get(assessment_id=record)
+    with Image.open(evidence.file) as image:
+        pixel = image.getpixel((10, 10))
+        assert isinstance(pixel, tuple)
+        assert pixel[1] > 150  # the green photo, intact
+    context.close()
+
+
+def test_the_field_app_passes_axe_on_a_phone(demo_server: str, browser: Browser) -> None:
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    tab = context.new_page()
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    go_offline(context)
+    tab.click("#enrol-new")
+    problems = axe_problems(tab)
+    assert problems == [], axe_describe(problems)
+    tab.fill("#enrol-name", "Lò Văn Pâng")
+    tab.click("#enrol-form button[type=submit]")
+    expect(tab.locator("#enrol-errors li")).to_have_count(3)  # year, sex, group
+    problems = axe_problems(tab)
+    assert problems == [], axe_describe(problems)
+    tab.fill("#enrol-year", "1970")
+    tab.check("input[name=sex][value=male]")
+    tab.select_option("#enrol-group", "G1")
+    tab.click("#enrol-form button[type=submit]")
+    score(tab, ["7"] * 10)
+    add_photo(tab, "CS1", (120, 10, 10))
+    problems = axe_problems(tab)
+    assert problems == [], axe_describe(problems)
+    tab.click("#assess-form button[type=submit]")
+    expect(tab.locator("#outbox-items li")).to_have_count(4)
+    problems = axe_problems(tab)
+    assert problems == [], axe_describe(problems)
+    context.close()
+
+
+def _held(tab: Page) -> dict[str, Any]:
+    """What the phone holds: the pack, how many records, outbox items and photos."""
+    held: dict[str, Any] = tab.evaluate(
+        """async () => ({
+            pack: await HoctapField.getMeta("pack"),
+            token: await HoctapField.getMeta("token"),
+            records: (await HoctapField.all("records")).length,
+            outbox: (await HoctapField.all("outbox")).length,
+            blobs: (await HoctapField.all("blobs")).length,
+            schemes: (await caches.keys()).filter((name) => name.startsWith("hoctap-scheme-")),
+        })"""
+    )
+    return held
+
+
+def test_personal_data_leaves_the_phone_when_it_expires_or_is_removed(
+    demo_server: str, browser: Browser
+) -> None:
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    tab = context.new_page()
+    tab.on("dialog", lambda dialog: dialog.accept())
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    go_offline(context)
+    enrol_new(tab, "Tòng Thị Én", "1988")
+    score(tab, ["8"] * 10)
+    add_photo(tab, "CS4", (60, 60, 160))
+    tab.click("#assess-form button[type=submit]")
+    held = _held(tab)
+    assert held["records"] == 3  # the two open assessments of the branch, and Én
+    assert held["schemes"] == ["hoctap-scheme-cdht-2020-1"]
+
+    # The pack's time is up: opening the app deletes the village's people but keeps the work
+    # that waits to be sent.
+    tab.evaluate(
+        """async () => {
+            const pack = await HoctapField.getMeta("pack");
+            pack.expires_at = new Date(Date.now() - 1000).toISOString();
+            await HoctapField.setMeta("pack", pack);
+        }"""
+    )
+    tab.reload()
+    expect(tab.locator("#pack-status")).to_contain_text("đã hết hạn và đã được xoá")
+    held = _held(tab)
+    assert held["pack"] is None
+    assert (held["records"], held["outbox"], held["blobs"]) == (1, 4, 1)
+
+    # Back in signal the work goes; then the officer removes everything from the phone.
+    go_online(context)
+    expect(tab.locator("#outbox-summary")).to_have_text("Không có gì chờ gửi.", timeout=20_000)
+    token = held["token"]["token"]
+    tab.click("#remove-data")
+    expect(tab.locator("#notice")).to_have_text("Đã xoá dữ liệu khỏi máy này.")
+    held = _held(tab)
+    assert (held["pack"], held["token"], held["records"], held["outbox"], held["blobs"]) == (
+        None,
+        None,
+        0,
+        0,
+        0,
+    )
+    assert held["schemes"] == []
+    answer = tab.request.get(
+        f"{demo_server}/api/v1/assessments", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.status == 401  # the phone was signed out
+    context.close()
+
+
+def test_the_field_app_is_light_and_first_party(demo_server: str, browser: Browser) -> None:
+    # The worker blocked, so each file is counted once (it would fetch them again to cache).
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="block")
+    tab = context.new_page()
+    requested: list[str] = []
+    responses: list[Response] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    tab.on("response", lambda response: responses.append(response))
+    tab.goto(f"{demo_server}/field/")
+    expect(tab.locator("body")).to_have_attribute("data-ready", "true")
+    # Content-Length, not the bodies: the app never reads the body of the 401 that tells it
+    # no one is signed in, and Playwright would wait for it.
+    total = sum(int(response.headers["content-length"]) for response in responses)
+    context.close()
+    host = urlsplit(demo_server).netloc
+    assert [url for url in requested if urlsplit(url).netloc != host] == []
+    print(f"field app: {total} bytes in {len(responses)} responses")
+    assert total < 150 * 1024, f"{total} bytes: {[response.url for response in responses]}"
