@@ -116,7 +116,9 @@
     var query = fold($("search").value);
     var byCitizen = {};
     state.records.forEach(function (r) { if (r.citizenId) byCitizen[r.citizenId] = r; });
-    var rows = state.records.filter(function (r) { return r.local || !r.citizenId; })
+    // People enrolled on the phone who were not on the village's list, then the list, each
+    // with their record of this period if they have one.
+    var rows = state.records.filter(function (r) { return !r.citizenId; })
       .map(function (r) { return { record: r, person: r.citizen }; });
     state.pack.citizens.forEach(function (c) { rows.push({ record: byCitizen[c.id], person: c }); });
     rows = rows.filter(function (row) { return !query || fold(row.person.full_name).indexOf(query) >= 0; });

@@ -196,6 +196,12 @@ def test_enrol_and_self_assess_two_people_offline_then_sync_exactly_once(
     expect(tab.locator("#enrol-name")).to_have_value(known.full_name)
     tab.select_option("#enrol-group", "G1")
     tab.click("#enrol-form button[type=submit]")
+    tab.locator("#screen-assess").get_by_role("link", name="Quay lại").click()
+    # The list shows the person once, now enrolled on the phone.
+    tab.fill("#search", known.full_name)
+    expect(tab.locator("#people li")).to_have_count(1)
+    expect(tab.locator("#people li .state")).to_have_text("Đã ghi danh trên máy")
+    tab.locator("#people li").get_by_role("link", name="Tự đánh giá").click()
     score(tab, ["9", "9", "4", "9", "9", "9", "9", "9", "9,5", "9"])
     expect(tab.locator("#assess-preview")).to_have_text(
         "CS9: điểm phải từ 0 đến 10 và đúng thang điểm."  # the pilot's scale has whole points
@@ -543,3 +549,49 @@ def test_the_field_app_is_light_and_first_party(demo_server: str, browser: Brows
     assert [url for url in requested if urlsplit(url).netloc != host] == []
     print(f"field app: {total} bytes in {len(responses)} responses")
     assert total < 150 * 1024, f"{total} bytes: {[response.url for response in responses]}"
+
+
+def test_a_new_release_waits_until_the_open_form_is_closed(
+    demo_server: str, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    tab = context.new_page()
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    old = tab.evaluate("JSON.parse(document.getElementById('field-config').textContent).release")
+    tab.click("#enrol-new")
+    tab.fill("#enrol-name", "Điêu Thị Xuân")
+
+    # A new release is deployed while the form is open on the phone.
+    monkeypatch.setattr("hoctap.field.views.release_id", lambda: "next-release")
+    tab.evaluate(
+        """async () => {
+            const registration = await navigator.serviceWorker.ready;
+            await registration.update();
+            while (!registration.waiting) await new Promise((r) => setTimeout(r, 50));
+        }"""
+    )
+    caches = "async () => (await caches.keys()).filter((n) => n.startsWith('hoctap-field-'))"
+    assert sorted(tab.evaluate(caches)) == sorted(
+        [f"hoctap-field-{old}", "hoctap-field-next-release"]
+    )
+    expect(tab.locator("#enrol-name")).to_have_value("Điêu Thị Xuân")  # nothing reloaded
+    active = "async () => (await navigator.serviceWorker.ready).active.scriptURL"
+    assert tab.evaluate(active).endswith("/field/sw.js")
+
+    # Once no page of the old release is open, the next visit runs the new one and the old
+    # cache goes.
+    tab.close()
+    tab = context.new_page()
+    open_app(tab, demo_server)
+    tab.evaluate(
+        """async () => {
+            while (!navigator.serviceWorker.controller) await new Promise((r) => setTimeout(r, 50));
+        }"""
+    )
+    for _attempt in range(50):
+        if tab.evaluate(caches) == ["hoctap-field-next-release"]:
+            break
+        tab.wait_for_timeout(100)
+    assert tab.evaluate(caches) == ["hoctap-field-next-release"]
+    context.close()
