@@ -143,14 +143,16 @@ def outbox_ids(tab: Page) -> list[str]:
 def launch(driver: Playwright, profile: Path, *, signal: bool = True) -> BrowserContext:
     """Start Chromium with a profile on disk, as a phone's browser keeps its data.
 
-    Without signal, every request goes to a proxy that is not there: routes and the offline
-    switch come too late for a service worker that wakes as the browser starts (for the
-    background sync its page asked for while offline).
+    Without signal, the context starts offline with every request cut by a route, and goes
+    through a proxy that is not there as well: the route and the offline switch come too late
+    for a service worker that wakes as the browser starts (for the background sync its page
+    asked for while offline).
     """
     dead_proxy = {"server": "http://127.0.0.1:9", "bypass": "<-loopback>"}
-    return driver.chromium.launch_persistent_context(
+    context = driver.chromium.launch_persistent_context(
         str(profile),
         proxy=None if signal else dead_proxy,  # type: ignore[arg-type]
+        offline=not signal,
         executable_path=CHROMIUM,
         headless=True,
         args=CHROMIUM_ARGS,
@@ -160,6 +162,9 @@ def launch(driver: Playwright, profile: Path, *, signal: bool = True) -> Browser
         has_touch=True,
         service_workers="allow",
     )
+    if not signal:
+        context.route("**/*", _no_signal)
+    return context
 
 
 def test_enrol_and_self_assess_two_people_offline_then_sync_exactly_once(
