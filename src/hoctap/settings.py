@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "hoctap.transfer",
     "hoctap.audit",
     "hoctap.field",
+    "hoctap.learning",
+    "hoctap.recognition",
     "hoctap.demo",
 ]
 

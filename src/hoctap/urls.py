@@ -29,6 +29,10 @@ urlpatterns = [
     path("exports/", include("hoctap.transfer.urls")),
     path("imports/", include("hoctap.transfer.import_urls")),
     path("field/", include("hoctap.field.urls")),
+    path("learning/", include("hoctap.learning.urls")),
+    path("recognition/", include("hoctap.recognition.urls")),
+    path("verify/", include("hoctap.recognition.verify_urls")),
+    path("schemes/", include("hoctap.schemes.urls")),
     path("api/v1/", api.urls),
     # Django's own view also answers GET with a redirect; changing language is a POST here.
     path("i18n/setlang/", require_POST(set_language), name="set_language"),

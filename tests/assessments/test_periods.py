@@ -87,7 +87,10 @@ def test_a_second_scheme_is_refused_naming_the_scheme_in_use() -> None:
 def test_an_unknown_scheme_is_refused_with_the_known_codes() -> None:
     with pytest.raises(CommandError) as caught:
         _open("2026", "--scheme", "cdht-1999")
-    assert str(caught.value) == "No scheme has code cdht-1999. Known schemes: cdht-2020, cdht-2022"
+    assert str(caught.value) == (
+        "No scheme has code cdht-1999. Known schemes: cdht-2020, cdht-2022, cong-dong-hoc-tap, "
+        "don-vi-hoc-tap, don-vi-hoc-tap-2023, dong-ho-hoc-tap, gia-dinh-hoc-tap"
+    )
     assert not Period.objects.filter(code="2026").exists()
 
 

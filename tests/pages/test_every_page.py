@@ -19,6 +19,7 @@ from hoctap.accounts.models import User
 from hoctap.accounts.tokens import api_token_issue
 from hoctap.assessments.evidence import evidence_add
 from hoctap.assessments.models import Assessment, Evidence, State
+from hoctap.learning.models import Session
 from hoctap.people.models import (
     Citizen,
     Consent,
@@ -28,6 +29,8 @@ from hoctap.people.models import (
     RequestKind,
 )
 from hoctap.people.privacy import consent_give, data_request_record
+from hoctap.recognition.models import Certificate
+from hoctap.recognition.services import certificate_issue
 from hoctap.transfer.models import ImportJob, JobStatus
 from tests.conftest import client_for
 
@@ -70,6 +73,26 @@ def _quai_cang_token() -> int:
     """Return the id of a new API token of Quài Cang's officer."""
     api_token_issue(user=User.objects.get(username="quaicang"), name="sweep")
     return User.objects.get(username="quaicang").api_tokens.latest("pk").pk
+
+
+def _quai_cang_session() -> Session:
+    """Return a session of a course of Quài Cang's learning centre (from the demo)."""
+    session = Session.objects.filter(course__centre__unit__code="03289").first()
+    assert session
+    return session
+
+
+def _quai_cang_certificate() -> Certificate:
+    """Issue (or return) the certificate of a recognised person of Quài Cang."""
+    recognised = Assessment.objects.filter(
+        period__code="2020-2021", unit__code__startswith="03289", passed=True
+    ).first()
+    assert recognised
+    user = User.objects.get(username="quaicang")
+    return certificate_issue(user=user, assessment_id=recognised.pk)
+
+
+RECOGNITION = "period=2020-2021&unit=03289"
 
 
 ROUTES: dict[str, Route] = {
@@ -193,6 +216,49 @@ ROUTES: dict[str, Route] = {
     "imports:detail": Route(lambda o: f"/imports/{o.job.pk}/"),
     "imports:status": Route(lambda o: f"/imports/{o.job.pk}/status"),
     "imports:confirm": Route(lambda o: f"/imports/{o.job.pk}/confirm", "post", ok=302, wrong="get"),
+    "learning:centres": Route(lambda o: "/learning/", outsider="hidden"),
+    "learning:centre": Route(
+        lambda o: f"/learning/centres/{_quai_cang_session().course.centre_id}/"
+    ),
+    "learning:course": Route(lambda o: f"/learning/courses/{_quai_cang_session().course_id}/"),
+    "learning:sheet": Route(
+        lambda o: f"/learning/sessions/{_quai_cang_session().pk}/", wrong="put"
+    ),
+    "schemes:candidates": Route(lambda o: "/schemes/candidates/2020-2021/03289/"),
+    "recognition:index": Route(lambda o: f"/recognition/?{RECOGNITION}", wrong="post"),
+    "recognition:issue_all": Route(
+        lambda o: "/recognition/issue",
+        "post",
+        {"period": "2020-2021", "unit": "03289"},
+        302,
+        wrong="get",
+    ),
+    "recognition:issue": Route(
+        lambda o: f"/recognition/assessments/{_quai_cang_certificate().assessment_id}/issue",
+        "post",
+        ok=302,
+        wrong="get",
+    ),
+    "recognition:certificate_pdf": Route(
+        lambda o: f"/recognition/certificates/{_quai_cang_certificate().pk}.pdf", wrong="post"
+    ),
+    "recognition:certificates_pdf": Route(
+        lambda o: f"/recognition/certificates.pdf?{RECOGNITION}&c={_quai_cang_certificate().pk}",
+        wrong="post",
+    ),
+    "recognition:decision_pdf": Route(
+        lambda o: f"/recognition/decision.pdf?{RECOGNITION}&number=12/QĐ-HKH", wrong="post"
+    ),
+    "recognition:revoke": Route(
+        lambda o: f"/recognition/certificates/{_quai_cang_certificate().pk}/revoke",
+        "post",
+        {"reason": "sweep"},
+        302,
+        wrong="get",
+    ),
+    "verify:certificate": Route(
+        lambda o: f"/verify/{_quai_cang_certificate().token}", outsider="public", wrong="post"
+    ),
 }
 
 

@@ -90,7 +90,15 @@ def _refusal(path: Path) -> list[str]:
 def test_loading_the_shipped_files_again_changes_nothing() -> None:
     before = list(Scheme.objects.values_list("pk", "code", "version", "content_hash"))
     results = schemes_load_shipped()
-    assert {r.scheme.code for r in results} == {"cdht-2020", "cdht-2022"}
+    assert {r.scheme.code for r in results} == {
+        "cdht-2020",
+        "cdht-2022",
+        "gia-dinh-hoc-tap",
+        "don-vi-hoc-tap",
+        "don-vi-hoc-tap-2023",
+        "cong-dong-hoc-tap",
+        "dong-ho-hoc-tap",
+    }
     assert {r.outcome for r in results} == {"unchanged"}
     assert list(Scheme.objects.values_list("pk", "code", "version", "content_hash")) == before
 
@@ -367,7 +375,9 @@ def test_a_name_that_is_no_group_matches_nothing() -> None:
 
 def _fixture(name: str, subject: str) -> Scheme:
     result = scheme_load_file(FIXTURES / name)
-    assert result.outcome == "created"
+    # The shipped file of the same code is loaded already; the fixture replaces it (it is
+    # unused) or, where only comments differ, is the same content.
+    assert result.outcome in {"created", "updated", "unchanged"}
     assert result.scheme.subject_type == subject
     return result.scheme
 

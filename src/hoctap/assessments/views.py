@@ -41,6 +41,7 @@ from hoctap.assessments.workflow import (
 )
 from hoctap.core.errors import DomainError, NotFound
 from hoctap.core.http import authenticated_user
+from hoctap.learning.evidence import attendance_evidence
 from hoctap.organisation.selectors import unit_resolve_between
 from hoctap.people.models import ConsentMethod, Sex
 from hoctap.people.privacy import CONSENT_PURPOSE
@@ -183,6 +184,7 @@ def _detail_context(user: User, scope: Scope, a: Assessment, **forms: Any) -> di
         "evidence_form": forms.get("evidence_form")
         or EvidenceForm(codes=definition.indicator_codes),
         "evidence": a.evidence.all(),
+        "learning": attendance_evidence(scope=scope, assessment=a),
         "events": a.events.select_related("actor").order_by("at", "pk"),
         "preview": score_preview(a, a.scores(layer) if layer else a.final_scores),
         "result_label": definition.result_label(a.result) if a.result else "",

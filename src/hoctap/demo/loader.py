@@ -5,6 +5,7 @@ from django.db import transaction
 from hoctap.accounts.models import User
 from hoctap.demo.assessments import build_next_period, build_pilot_period
 from hoctap.demo.pilot import COMMUNE_OFFICERS, DemoPilot, build_pilot
+from hoctap.learning.demo import build_learning
 
 
 @transaction.atomic
@@ -14,4 +15,5 @@ def demo_load() -> DemoPilot:
     officers = {code: User.objects.get(username=name) for code, name in COMMUNE_OFFICERS.items()}
     build_pilot_period(pilot, officers)
     build_next_period(pilot, officers)
+    build_learning(pilot.communes, officers)
     return pilot
