@@ -6,10 +6,12 @@
   "use strict";
 
   var F = window.HoctapField;
+  var OUTBOX_SHOWN = 100;
   var config = JSON.parse(document.getElementById("field-config").textContent);
   var T = JSON.parse(document.getElementById("field-text").textContent);
   var state = {
     pack: null, scheme: null, records: [], session: null, photos: [], sending: false, expired: false,
+    redraw: null,
   };
 
   function $(id) { return document.getElementById(id); }
@@ -160,7 +162,19 @@
       list.textContent = "";
       var names = {};
       state.records.forEach(function (r) { names[r.id] = r.citizen.full_name; });
-      s.items.forEach(function (item) {
+      // What needs the officer first (conflicts, refusals, waiting), then the latest sent; a
+      // long outbox is summed up rather than drawn item by item.
+      var rank = { conflict: 0, failed: 0, sending: 1, waiting: 1 };
+      var shown = s.items.slice().sort(function (a, b) {
+        var ra = rank[a.status] === undefined ? 2 : rank[a.status];
+        var rb = rank[b.status] === undefined ? 2 : rank[b.status];
+        return ra - rb || (ra === 2 ? b.seq - a.seq : a.seq - b.seq);
+      }).slice(0, OUTBOX_SHOWN);
+      if (s.items.length > shown.length) {
+        $("outbox-summary").appendChild(document.createTextNode(
+          " " + fmt(T.more_items, { n: s.items.length - shown.length })));
+      }
+      shown.forEach(function (item) {
         var detail = item.detail === "already" ? T.already : item.detail;
         var entry = el("li", { className: "item " + item.status, "data-status": item.status }, [
           el("strong", { text: KIND(item) }),
@@ -550,7 +564,12 @@
     state.sending = true;
     $("send").disabled = true;
     notice(T.sending);
-    var progress = function () { renderOutbox(); };
+    // Redraw at most twice a second while sending: a redraw reads the whole outbox, and once
+    // per item that made a long outbox quadratic (bench/sync.py --send app).
+    var progress = function () {
+      if (state.redraw) return;
+      state.redraw = setTimeout(function () { state.redraw = null; renderOutbox(); }, 500);
+    };
     return F.sync({ base: config.api, progress: progress }).then(function (result) {
       if (result.stopped !== "auth") return result;
       return freshToken().then(function (renewed) {

@@ -109,6 +109,7 @@ def _texts() -> dict[str, Any]:
             "Waiting to be sent: %(records)s records and %(photos)s photos (%(size)s)."
         ),
         "outbox_empty": _("Nothing waits to be sent."),
+        "more_items": _("The list shows the first 100 of them; %(n)s more are not listed."),
         "already": _("The server already had this."),
         "statuses": {
             "waiting": _("waiting"),
