@@ -171,15 +171,20 @@ SYNC_JS = """async (mode) => {
         } while (result.stopped !== "" && result.stopped !== "auth" && rounds < 20);
         stopped = result.stopped;
     } else {
+        // The app's sync holds the lock "hoctap-field-sync" while it works: watching the lock
+        // is cheap, where reading the outbox over and over would slow the app down.
         started = window.benchOnlineAt;
-        let last = -1, since = performance.now();
+        const busy = async () => {
+            const locks = await navigator.locks.query();
+            return locks.held.concat(locks.pending).some((l) => l.name === "hoctap-field-sync");
+        };
+        const idle = performance.now();
         for (;;) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            if (await busy()) continue;
             const items = await HoctapField.all("outbox");
-            const done = items.filter((i) => i.status === "done").length;
             if (items.every((i) => i.status === "done" || i.status === "dropped")) break;
-            if (done !== last) { last = done; since = performance.now(); }
-            if (performance.now() - since > 300000) { stopped = "stalled"; break; }
-            await new Promise((resolve) => setTimeout(resolve, 250));
+            if (performance.now() - idle > 300000) { stopped = "stalled"; break; }
         }
         sent = (await HoctapField.all("outbox")).filter((i) => i.status === "done").length;
     }
@@ -249,10 +254,14 @@ def _check(plan_file: Path | None) -> dict[str, Any]:
 
     from django.db.models import Count
 
+    import hoctap
     from hoctap.assessments.models import Assessment, AssessmentEvent, Evidence
     from hoctap.people.models import Citizen
 
     result: dict[str, Any] = {
+        # The hoctap the server runs too (same environment): a `git archive` copy on
+        # PYTHONPATH measures another version, as with bench/reports.py.
+        "code": str(Path(hoctap.__file__).resolve().parent),
         "assessments": Assessment.objects.count(),
         "citizens": Citizen.objects.count(),
         "evidence": Evidence.objects.count(),
@@ -706,6 +715,7 @@ def _measure(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any]
         "baseline_problems": baseline_db["problems"],
         "event_actions_sync": synced_db["event_actions"],
         "load_average": round(os.getloadavg()[0], 2),
+        "code": before["code"],
         "checks": checks,
         "ok": all(checks.values()),
     }
@@ -768,6 +778,7 @@ def _summary(r: dict[str, Any]) -> str:
             for kind in mine
         )
     )
+    lines.append(f"  hoctap from {r['code']}")
     phases = r["sync_request_phases_ms"]
     lines.append(
         "  sync requests, median ms: before leaving the browser (queue, worker)"
