@@ -87,7 +87,19 @@
     return found ? found.name : code;
   }
 
-  // Scheme files are cached per version by the service worker; with no pack, none is needed.
+  // Scheme files are cached per version (the service worker answers from that cache). The
+  // page keeps the file itself when it downloads a pack: on the first visit the worker may
+  // not control the page yet, and its fetches would then pass it by.
+  function keepScheme(scheme) {
+    return fetch(scheme.url).then(function (response) {
+      if (!response.ok || !window.caches) return response;
+      return caches.open("hoctap-scheme-" + scheme.code + "-" + scheme.version).then(function (cache) {
+        return cache.put(scheme.url, response.clone());
+      }).then(function () { return response; });
+    });
+  }
+
+  // With no pack, no scheme file is needed.
   function dropSchemes() {
     if (!window.caches) return Promise.resolve();
     return caches.keys().then(function (names) {
@@ -283,7 +295,7 @@
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
         if (!r.ok) throw new Error(data.detail || T.download_failed);
-        return Promise.all([fetch(data.scheme.url), F.getMeta("token")]).then(function (got) {
+        return Promise.all([keepScheme(data.scheme), F.getMeta("token")]).then(function (got) {
           if (!got[0].ok) throw new Error(T.download_failed);
           return F.savePack(data).then(function () { signOut(got[1]); });
         });

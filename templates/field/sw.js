@@ -42,7 +42,9 @@ function fromShell(request, key) {
 
 function fromSchemeCache(request, code, version) {
   return caches.open(SCHEME_PREFIX + code + "-" + version).then(function (cache) {
-    return cache.match(request).then(function (hit) {
+    // A scheme version never changes, whoever asks: the page may have cached it before this
+    // worker controlled it, with other request headers than the ones the server varies on.
+    return cache.match(request, { ignoreVary: true }).then(function (hit) {
       if (hit) return hit;
       return fetch(request).then(function (response) {
         if (response.ok) cache.put(request, response.clone());

@@ -365,9 +365,28 @@ def test_a_fresh_install_opens_the_forms_with_no_signal(
     demo_server: str, browser: Browser, server: Server
 ) -> None:
     context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    # A slow phone: the worker is registered only after the pack has been downloaded, so the
+    # app cannot count on the worker to see (and cache) the scheme file it fetches.
+    context.add_init_script(
+        """(() => {
+            const register = ServiceWorkerContainer.prototype.register;
+            let release;
+            const later = new Promise((resolve) => { release = resolve; });
+            window.registerWorkerNow = () => release();
+            ServiceWorkerContainer.prototype.register = function (...args) {
+                return later.then(() => register.apply(this, args));
+            };
+        })();"""
+    )
     tab = context.new_page()
     log_in(tab, demo_server, "chihoi.quaicang")
-    download(tab, demo_server)
+    open_app(tab, demo_server)
+    tab.select_option("#download-period", PERIOD)
+    tab.select_option("#download-unit", BRANCH)
+    tab.click("#download-form button[type=submit]")
+    expect(tab.locator("#notice")).to_contain_text("Đã tải Chi hội khuyến học bản Cang")
+    tab.evaluate("window.registerWorkerNow()")
+    wait_for_worker(tab)
     # Chromium itself finds nothing that would keep the app from being installed (but the
     # test's throw-away profile, which it treats as incognito).
     cdp = context.new_cdp_session(tab)
@@ -387,7 +406,12 @@ def test_a_fresh_install_opens_the_forms_with_no_signal(
     tab.goto(f"{demo_server}/field/#enrol")
     expect(tab.locator("#screen-enrol")).to_be_visible()
     expect(tab.locator("#enrol-unit")).to_have_value(BRANCH)
-    assert server.paths == []
+    # Nothing the forms need came from the server. The one request the app may still make is
+    # its optional "am I signed in?" check, which it sends because the emulated offline
+    # document reports navigator.onLine as true; when the worker is restarted by the reload,
+    # Chromium's emulation sometimes lets that pass-through request out (seen in 1 run of 5).
+    # The page is built the same whether it is answered or not.
+    assert [path for path in server.paths if path != "/field/session"] == []
     context.close()
 
 
@@ -413,6 +437,7 @@ def test_photos_are_kept_as_bytes_where_the_browser_cannot_store_a_blob(
     score(tab, ["8"] * 10)
     add_photo(tab, "CS5", (10, 200, 10))
     tab.click("#assess-form button[type=submit]")
+    expect(tab.locator("#notice")).to_contain_text("Đã lưu cho Cà Văn Tiến")
     stored = tab.evaluate(
         """async () => {
             const db = await new Promise((resolve) => {
