@@ -229,6 +229,17 @@ def assessment_transition(
     _event(
         assessment, actor=user, action=step.value, from_state=before, reason=reason, changes=changes
     )
+    if step is Action.REOPEN:
+        # A reopened decision no longer stands, so its certificate is withdrawn in this same
+        # transaction. A plain call, not a signal, keeps that visible here; the import is local
+        # because recognition builds on assessments and importing it at the top would be a cycle.
+        from hoctap.recognition.services import certificates_withdraw_on_reopen
+
+        certificates_withdraw_on_reopen(
+            assessment=assessment,
+            actor_id=user.pk if isinstance(user, User) else None,
+            reason=reason,
+        )
     return assessment
 
 

@@ -46,6 +46,7 @@ from hoctap.organisation.selectors import unit_resolve_between
 from hoctap.people.models import ConsentMethod, Sex
 from hoctap.people.privacy import CONSENT_PURPOSE
 from hoctap.people.services import citizen_find_or_create, consent_record
+from hoctap.recognition.services import ISSUERS
 
 LAYERS = ("self", "reviewer", "final")
 DECIDERS = TRANSITIONS[(State.BRANCH_REVIEWED, Action.DECIDE)].roles
@@ -188,6 +189,21 @@ def _detail_context(user: User, scope: Scope, a: Assessment, **forms: Any) -> di
         "events": a.events.select_related("actor").order_by("at", "pk"),
         "preview": score_preview(a, a.scores(layer) if layer else a.final_scores),
         "result_label": definition.result_label(a.result) if a.result else "",
+        **certificates_context(a, roles),
+    }
+
+
+def certificates_context(a: Assessment, roles: frozenset[str]) -> dict[str, Any]:
+    """Return the current certificate, the revoked ones, and whether the user may issue now."""
+    # One query: the assessment is already in the user's scope, so are its certificates.
+    found = list(a.certificates.order_by("-issued_at", "-pk"))
+    current = next((c for c in found if c.revoked_at is None), None)
+    recognised = a.state == State.DECIDED and a.passed is True
+    return {
+        "recognised": recognised,
+        "certificate": current,
+        "revoked_certificates": [c for c in found if c.revoked_at is not None],
+        "may_issue": recognised and current is None and bool(roles & ISSUERS),
     }
 
 

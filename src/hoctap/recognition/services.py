@@ -3,9 +3,10 @@
 import secrets
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hoctap.accounts.models import User
@@ -142,6 +143,41 @@ def certificate_revoke(*, user: User, certificate_id: int, reason: str) -> Certi
         from_state=assessment.state,
         to_state=assessment.state,
         reason=reason,
+        changes={"certificate": certificate.serial},
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificates_withdraw_on_reopen(
+    *, assessment: Assessment, actor_id: int | None, reason: str
+) -> Certificate | None:
+    """Revoke the current certificate of an assessment whose decision is being reopened.
+
+    Called by `assessment_transition` inside its transaction, after the reopen event, with the
+    assessment row locked and its chain head current in memory: the revocation event follows
+    the reopen event, and either both are written or neither.
+    """
+    certificate = (
+        Certificate.objects.select_for_update()
+        .filter(assessment=assessment, revoked_at__isnull=True)
+        .first()
+    )
+    if certificate is None:
+        return None
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_by_id = actor_id
+    # Stored in the association's language, whatever the language of the officer's screen.
+    with translation.override(settings.LANGUAGE_CODE):
+        certificate.revoke_reason = _("Reopened: %(reason)s") % {"reason": nfc(reason).strip()}
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    event_append(
+        assessment,
+        actor_id=actor_id,
+        action="certificate_revoked",
+        from_state=assessment.state,
+        to_state=assessment.state,
+        reason=certificate.revoke_reason,
         changes={"certificate": certificate.serial},
     )
     return certificate
