@@ -2,22 +2,25 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from hoctap.accounts.scoping import scope_for
 from hoctap.audit.models import AccessAction
 from hoctap.audit.services import access_log_record
-from hoctap.core.errors import NotFound
+from hoctap.core.errors import Forbidden, NotFound
 from hoctap.core.http import authenticated_user
 from hoctap.learning.selectors import (
     centre_get,
     centre_list,
     course_get,
     course_sessions,
+    may_manage,
+    may_manage_any,
     present_ids,
     session_get,
     sheet_people,
@@ -31,31 +34,45 @@ SHEET_LIMIT = 300
 @login_required
 def centre_list_view(request: HttpRequest) -> HttpResponse:
     """List the learning centres of the communes in the viewer's area."""
-    centres = centre_list(user=authenticated_user(request))
-    return render(request, "learning/centre_list.html", {"centres": centres})
+    user = authenticated_user(request)
+    context = {
+        "centres": centre_list(user=user),
+        "may_add": may_manage_any(scope=scope_for(user)),
+    }
+    return render(request, "learning/centre_list.html", context)
 
 
 @require_safe
 @login_required
 def centre_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a centre with its courses."""
+    user = authenticated_user(request)
     try:
-        centre = centre_get(user=authenticated_user(request), pk=pk)
+        centre = centre_get(user=user, pk=pk)
     except NotFound:
         raise Http404 from None
-    courses = centre.courses.order_by("-starts_on", "pk")
-    return render(request, "learning/centre_detail.html", {"centre": centre, "courses": courses})
+    context = {
+        "centre": centre,
+        "courses": centre.courses.order_by("-starts_on", "pk"),
+        "may_manage": may_manage(scope=scope_for(user), unit=centre.unit),
+    }
+    return render(request, "learning/centre_detail.html", context)
 
 
 @require_safe
 @login_required
 def course_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a course with its sessions and how many attended each."""
+    user = authenticated_user(request)
     try:
-        course = course_get(user=authenticated_user(request), pk=pk)
+        course = course_get(user=user, pk=pk)
     except NotFound:
         raise Http404 from None
-    context = {"course": course, "sessions": course_sessions(course=course)}
+    context = {
+        "course": course,
+        "sessions": course_sessions(course=course),
+        "may_manage": may_manage(scope=scope_for(user), unit=course.centre.unit),
+    }
     return render(request, "learning/course_detail.html", context)
 
 
@@ -79,6 +96,8 @@ def sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
             error = _("The list sent is not valid; reload the page and try again.")
         except ValidationError as exc:
             error = " ".join(exc.messages)
+        except Forbidden:
+            raise PermissionDenied from None
         else:
             messages.success(
                 request,
