@@ -20,6 +20,7 @@ from hoctap.accounts.tokens import api_token_issue
 from hoctap.assessments.evidence import evidence_add
 from hoctap.assessments.models import Assessment, Evidence, State
 from hoctap.learning.models import Session
+from hoctap.organisation.models import Unit
 from hoctap.people.models import (
     Citizen,
     Consent,
@@ -29,7 +30,7 @@ from hoctap.people.models import (
     RequestKind,
 )
 from hoctap.people.privacy import consent_give, data_request_record
-from hoctap.recognition.models import Certificate
+from hoctap.recognition.models import Certificate, TitleEntry
 from hoctap.recognition.services import certificate_issue
 from hoctap.transfer.models import ImportJob, JobStatus
 from tests.conftest import client_for
@@ -67,6 +68,8 @@ class Route:
     # How someone not signed in is turned away: sent to the login page, or (for what the field
     # app's script fetches) told 401 with the login page's address.
     stranger: str = "redirect"
+    # For a body that names objects made by the demo (their ids differ from run to run).
+    data_for: Callable[[Objects], dict[str, str]] | None = None
 
 
 def _quai_cang_token() -> int:
@@ -92,7 +95,22 @@ def _quai_cang_certificate() -> Certificate:
     return certificate_issue(user=user, assessment_id=recognised.pk)
 
 
+def _quai_cang_entry() -> TitleEntry:
+    """Return a learning-family entry of Quài Cang (the demo decides the pilot's families)."""
+    entry = TitleEntry.objects.filter(unit__path__startswith=_quai_cang().path).first()
+    assert entry
+    return entry
+
+
+def _quai_cang() -> Unit:
+    return Unit.objects.get(code="03289", kind="commune")
+
+
 RECOGNITION = "period=2020-2021&unit=03289"
+
+
+def _body(route: "Route", objects: Objects) -> dict[str, str]:
+    return route.data_for(objects) if route.data_for else route.data
 
 
 ROUTES: dict[str, Route] = {
@@ -224,7 +242,39 @@ ROUTES: dict[str, Route] = {
     "learning:sheet": Route(
         lambda o: f"/learning/sessions/{_quai_cang_session().pk}/", wrong="put"
     ),
+    "learning:centre_new": Route(
+        lambda o: "/learning/centres/new/", outsider="hidden", wrong="put"
+    ),
+    "learning:centre_edit": Route(
+        lambda o: f"/learning/centres/{_quai_cang_session().course.centre_id}/edit/", wrong="put"
+    ),
+    "learning:course_new": Route(
+        lambda o: f"/learning/centres/{_quai_cang_session().course.centre_id}/courses/new/",
+        wrong="put",
+    ),
+    "learning:course_edit": Route(
+        lambda o: f"/learning/courses/{_quai_cang_session().course_id}/edit/", wrong="put"
+    ),
+    "learning:session_new": Route(
+        lambda o: f"/learning/courses/{_quai_cang_session().course_id}/sessions/new/",
+        wrong="put",
+    ),
     "schemes:candidates": Route(lambda o: "/schemes/candidates/2020-2021/03289/"),
+    "recognition:titles": Route(lambda o: f"/recognition/titles/?{RECOGNITION}"),
+    "recognition:title_register": Route(
+        lambda o: "/recognition/titles/register",
+        "post",
+        ok=302,
+        wrong="get",
+        data_for=lambda o: {
+            "period": "2020-2021",
+            "unit": "03289",
+            "household": str(_quai_cang_entry().household_id),
+        },
+    ),
+    "recognition:title_decide": Route(
+        lambda o: f"/recognition/titles/{_quai_cang_entry().pk}/decide", wrong="put"
+    ),
     "recognition:index": Route(lambda o: f"/recognition/?{RECOGNITION}", wrong="post"),
     "recognition:issue_all": Route(
         lambda o: "/recognition/issue",
@@ -324,7 +374,7 @@ def test_every_page_is_in_the_table() -> None:
 
 
 def _call(client: Client, route: Route, objects: Objects, method: str | None = None) -> int:
-    response = getattr(client, method or route.method)(route.url(objects), route.data)
+    response = getattr(client, method or route.method)(route.url(objects), _body(route, objects))
     return int(response.status_code)
 
 
@@ -337,7 +387,9 @@ def test_the_right_user_gets_the_page(name: str, commune_officer: User, objects:
 @pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.outsider != "public"))
 def test_an_outsider_learns_nothing(name: str, outsider: User, objects: Objects) -> None:
     route = ROUTES[name]
-    response = getattr(client_for(outsider), route.method)(route.url(objects), route.data)
+    response = getattr(client_for(outsider), route.method)(
+        route.url(objects), _body(route, objects)
+    )
     if route.outsider == "404":
         assert response.status_code == 404
     else:
@@ -357,7 +409,7 @@ def test_a_wrong_method_is_refused(name: str, commune_officer: User, objects: Ob
 )
 def test_an_anonymous_visitor_is_sent_to_log_in(name: str, objects: Objects) -> None:
     route = ROUTES[name]
-    response = getattr(Client(), route.method)(route.url(objects), route.data)
+    response = getattr(Client(), route.method)(route.url(objects), _body(route, objects))
     if route.stranger == "401":
         assert response.status_code == 401
         assert response.json()["login"].startswith("/accounts/login/")

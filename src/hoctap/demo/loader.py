@@ -6,6 +6,7 @@ from hoctap.accounts.models import User
 from hoctap.demo.assessments import build_next_period, build_pilot_period
 from hoctap.demo.pilot import COMMUNE_OFFICERS, DemoPilot, build_pilot
 from hoctap.learning.demo import build_learning
+from hoctap.recognition.demo import build_titles
 
 
 @transaction.atomic
@@ -16,4 +17,5 @@ def demo_load() -> DemoPilot:
     build_pilot_period(pilot, officers)
     build_next_period(pilot, officers)
     build_learning(pilot.communes, officers)
+    build_titles(pilot.communes, officers)
     return pilot

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hoctap.recognition import views
+from hoctap.recognition import title_views, views
 
 app_name = "recognition"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
         "certificates/<int:certificate_id>.pdf", views.certificate_pdf_view, name="certificate_pdf"
     ),
     path("certificates/<int:certificate_id>/revoke", views.revoke_view, name="revoke"),
+    path("titles/", title_views.titles_view, name="titles"),
+    path("titles/register", title_views.title_register_view, name="title_register"),
+    path("titles/<int:pk>/decide", title_views.title_decide_view, name="title_decide"),
 ]

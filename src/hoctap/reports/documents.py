@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from hoctap.core.exports import neutralise
 from hoctap.reports.model import Counts, SummaryReport
 from hoctap.reports.presentation import report_context
-from hoctap.reports.render import narrative
+from hoctap.reports.render import centres_table, narrative, title_label
 
 
 def render(report: SummaryReport, fmt: str) -> bytes:
@@ -48,6 +48,22 @@ def _table(
 
 def _line(name: str, c: Counts) -> list[object]:
     return [name, c.enrolled, c.assessed, c.passed, c.not_passed, float(c.pass_rate) / 100]
+
+
+def _titles_and_centres(ws: Any, row: int, report: SummaryReport, fmt: dict[str, Any]) -> int:
+    """Write the sibling titles and the learning centres' activity; return the next free row."""
+    head = [_("Title"), _("Registered"), _("Recognised"), _("Rate")]
+    ws.merge_range(row, 0, row, len(head) - 1, _("Sibling titles"), fmt["section"])
+    ws.write_row(row + 1, 0, head, fmt["head"])
+    for i, title in enumerate(report.titles, start=row + 2):
+        line = [title_label(title), title.registered, title.recognised]
+        ws.write_row(i, 0, [neutralise(cell) for cell in line], fmt["cell"])
+        ws.write(i, 3, float(title.rate) / 100, fmt["pct"])
+    row += len(report.titles) + 3
+    ws.merge_range(row, 0, row, 1, _("Learning centres in the period"), fmt["section"])
+    for i, (label, n) in enumerate(centres_table(report), start=row + 1):
+        ws.write_row(i, 0, [label, n], fmt["cell"])
+    return row + len(centres_table(report)) + 2
 
 
 def report_xlsx(report: SummaryReport) -> bytes:
@@ -90,7 +106,8 @@ def report_xlsx(report: SummaryReport) -> bytes:
     )
     for i, line in enumerate(indicators, start=row + 2):
         sheet.write_row(i, 0, line, fmt["cell"])
-    row += len(indicators) + 4
+    row += len(indicators) + 3
+    row = _titles_and_centres(sheet, row, report, fmt)
     sheet.write(row, 3, _("…, date … month … year …"))
     sheet.write(row + 1, 3, _("ON BEHALF OF THE ASSOCIATION"), fmt["head"])
     sheet.write(row + 2, 0, _("Prepared by"))

@@ -88,6 +88,33 @@ class TargetRow:
 
 
 @dataclass
+class TitleRow:
+    """One sibling title: subjects registered for it and recognised in the period."""
+
+    code: str
+    title: str
+    scheme: str
+    provisional: bool
+    registered: int
+    recognised: int
+
+    @property
+    def rate(self) -> Decimal:
+        return rate(self.recognised, self.registered)
+
+
+@dataclass
+class CentreActivity:
+    """The learning centres of a subtree and what they ran in the period."""
+
+    centres: int = 0
+    courses: int = 0
+    sessions: int = 0
+    participants: int = 0
+    attendances: int = 0
+
+
+@dataclass
 class SummaryReport:
     period: str
     unit_code: str
@@ -107,3 +134,5 @@ class SummaryReport:
     pending: list[PendingRow]
     trend: list[TrendRow]
     targets: list[TargetRow]
+    titles: list[TitleRow] = field(default_factory=list)
+    centres: CentreActivity = field(default_factory=CentreActivity)

@@ -9,7 +9,7 @@ from hoctap.assessments.models import State
 from hoctap.reports.charts import pass_rate_chart
 from hoctap.reports.figures import vi_number, vi_percent
 from hoctap.reports.model import Counts, Row, SummaryReport
-from hoctap.reports.render import narrative
+from hoctap.reports.render import centres_table, narrative
 
 
 def _figures(counts: Counts) -> dict[str, str]:
@@ -66,6 +66,18 @@ def report_context(
             }
             for t in report.targets
         ],
+        "titles": [
+            {
+                "title": t.title,
+                "provisional": t.provisional,
+                "scheme": t.scheme,
+                "registered": vi_number(t.registered),
+                "recognised": vi_number(t.recognised),
+                "rate": vi_percent(t.rate),
+            }
+            for t in report.titles
+        ],
+        "centres": [{"label": label, "n": vi_number(n)} for label, n in centres_table(report)],
         "pending": [
             {
                 "name": p.name,

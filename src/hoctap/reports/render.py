@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from hoctap.core.exports import csv_text
 from hoctap.reports.figures import vi_number, vi_percent
-from hoctap.reports.model import Counts, Row, SummaryReport
+from hoctap.reports.model import Counts, Row, SummaryReport, TitleRow
 
 
 def _counts(counts: Counts) -> dict[str, Any]:
@@ -57,8 +57,54 @@ def report_json(report: SummaryReport) -> dict[str, Any]:
             }
             for t in report.targets
         ],
+        "titles": [
+            {
+                "code": t.code,
+                "title": t.title,
+                "scheme": t.scheme,
+                "provisional": t.provisional,
+                "registered": t.registered,
+                "recognised": t.recognised,
+                "rate": float(t.rate),
+            }
+            for t in report.titles
+        ],
+        "centres": {
+            "centres": report.centres.centres,
+            "courses": report.centres.courses,
+            "sessions": report.centres.sessions,
+            "participants": report.centres.participants,
+            "attendances": report.centres.attendances,
+        },
         "narrative": narrative(report),
     }
+
+
+def title_label(row: TitleRow) -> str:
+    """Name a title as every output shows it, marked when its scheme is provisional."""
+    return f"{row.title} ({_('provisional')})" if row.provisional else row.title
+
+
+def titles_table(report: SummaryReport) -> tuple[list[str], list[list[str]]]:
+    """Return the header and rows of the titles table, figures formatted the Vietnamese way."""
+    head = [_("Title"), _("Registered"), _("Recognised"), _("Rate")]
+    rows = [
+        [title_label(t), vi_number(t.registered), vi_number(t.recognised), vi_percent(t.rate)]
+        for t in report.titles
+    ]
+    return head, rows
+
+
+def centres_table(report: SummaryReport) -> list[tuple[str, int]]:
+    """Return the learning centres' activity as (label, count) lines."""
+    c = report.centres
+    return [
+        (_("Learning centres"), c.centres),
+        (_("Courses"), c.courses),
+        (_("Sessions"), c.sessions),
+        (_("Participants"), c.participants),
+        (_("Attendances"), c.attendances),
+    ]
 
 
 def _table_rows(report: SummaryReport) -> list[tuple[str, str, Counts]]:
@@ -112,15 +158,37 @@ def report_text(report: SummaryReport) -> str:
     for ind in report.by_indicator:
         low = "—" if ind.below_min is None else str(ind.below_min)
         lines.append(f"{ind.code:<10} {vi_number(ind.mean_final):>16}  {low:>17}")
+    lines.append("")
+    lines += _aligned([titles_table(report)[0], *titles_table(report)[1]])
+    lines.append("")
+    lines += _aligned([[label, vi_number(n)] for label, n in centres_table(report)])
     return "\n".join(lines) + "\n"
+
+
+def _aligned(table: list[list[str]]) -> list[str]:
+    """Align a table's first column left and the others right."""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    return [
+        "  ".join(
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        ).rstrip()
+        for row in table
+    ]
 
 
 def report_csv(report: SummaryReport) -> str:
     """Return the results table as CSV (UTF-8 with BOM; formulas neutralised)."""
-    rows = [
+    rows: list[list[object]] = [
         [code, name, c.enrolled, c.assessed, c.passed, c.not_passed, vi_number(c.pass_rate)]
         for code, name, c in _table_rows(report)
     ]
+    # The titles and the centres follow the results, each under its own header line.
+    head, titles = titles_table(report)
+    rows.append([])
+    rows.append(["", *head])
+    rows += [["", *line] for line in titles]
+    rows.append([])
+    rows += [["", label, n] for label, n in centres_table(report)]
     return csv_text(_header(), rows)
 
 
@@ -164,4 +232,24 @@ def narrative(report: SummaryReport) -> str:
         text += " " + _("%(n)s are still in progress.") % {"n": vi_number(pending)}
     if report.scheme_provisional:
         text += " " + _("The scheme used is provisional.")
+    for title in report.titles:
+        if title.registered:
+            text += " " + _(
+                "%(title)s: %(registered)s registered, %(recognised)s recognised (%(rate)s)."
+            ) % {
+                "title": title_label(title),
+                "registered": vi_number(title.registered),
+                "recognised": vi_number(title.recognised),
+                "rate": vi_percent(title.rate),
+            }
+    c = report.centres
+    if c.courses:
+        text += " " + _(
+            "The learning centres ran %(courses)s courses in %(sessions)s sessions, "
+            "attended by %(participants)s people."
+        ) % {
+            "courses": vi_number(c.courses),
+            "sessions": vi_number(c.sessions),
+            "participants": vi_number(c.participants),
+        }
     return text

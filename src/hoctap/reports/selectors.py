@@ -31,6 +31,7 @@ from hoctap.reports.model import (
     TrendRow,
 )
 from hoctap.reports.models import Dimension, ReportCell, ReportIndicatorCell
+from hoctap.reports.movement import centres_activity, titles_summary
 from hoctap.reports.rollups import AGE_BANDS, NOT_RECORDED, rule_minimum
 from hoctap.schemes.definition import SchemeDefinition
 from hoctap.schemes.models import SchemeStatus, SubjectType
@@ -136,6 +137,8 @@ def summary_report(
         pending=_pending(per_unit),
         trend=_trend(unit),
         targets=_targets(per_unit, period),
+        titles=titles_summary(period, unit),
+        centres=centres_activity(period, unit),
     )
 
 

@@ -116,16 +116,15 @@ def units_with_members(*, period: Period, unit: Unit) -> list[tuple[Unit, Member
 
 
 def community_members(*, unit: Unit, period: Period) -> MemberCounts:
-    """Count a village's or commune's households, and its recorded learning families."""
-    # An assessment names no household, so a decided, passed household assessment in the
-    # subtree counts as one learning family; more than the households is a data error that
-    # `evaluate` refuses loudly.
+    """Count a commune's households, and those recognised as learning families in the period."""
+    # Imported here: recognition builds on the schemes, not the other way round.
+    from hoctap.recognition.models import TitleEntry
+
     households = Household.objects.filter(unit__path__startswith=unit.path).count()
-    families = Assessment.objects.filter(
+    families = TitleEntry.objects.filter(
         period=period,
         unit__path__startswith=unit.path,
         subject_type=SubjectType.HOUSEHOLD,
-        state=State.DECIDED,
         passed=True,
     ).count()
     return MemberCounts(holding=families, total=households)

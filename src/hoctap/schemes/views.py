@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.models import Period
 from hoctap.core.errors import NotFound
 from hoctap.core.http import authenticated_user
@@ -26,5 +27,14 @@ def candidates_view(request: HttpRequest, period: str, code: str) -> HttpRespons
     # Outside the area looks the same as a unit or period that does not exist.
     except (Period.DoesNotExist, ValidationError, NotFound):
         raise Http404 from None
-    context = {"period": found, "unit": unit, "lists": [families, units]}
+    # Registering is done by hoctap.recognition, which builds on the schemes: imported here.
+    from hoctap.recognition.titles import REGISTRARS
+
+    may_register = bool(scope_for(user).roles_at(unit.path) & REGISTRARS)
+    context = {
+        "period": found,
+        "unit": unit,
+        "lists": [families, units],
+        "may_register": may_register,
+    }
     return render(request, "schemes/candidates.html", context)
