@@ -23,7 +23,10 @@ from hoctap.accounts.tokens import api_token_issue
 from hoctap.api.api import api
 from hoctap.assessments.evidence import evidence_add
 from hoctap.assessments.models import Assessment, AssessmentEvent, Evidence, State
+from hoctap.learning.models import Attendance
+from hoctap.people.models import Citizen
 from tests.apiclient import ApiClient
+from tests.learning.helpers import QUAI_CANG, session_of
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +78,17 @@ PARAMETERS: dict[str, Callable[[Theirs], str]] = {
     "assessment_id": lambda t: str(t.assessment.pk),
     "evidence_id": lambda t: str(t.evidence.pk),
     "token_id": lambda t: str(t.token_id),
+    "session_id": lambda t: str(session_of(QUAI_CANG).pk),
 }
+
+
+def _absent_from_session() -> list[int]:
+    """Return a person of Quài Cang not yet recorded at the session the sweep points at."""
+    session = session_of(QUAI_CANG)
+    people = Citizen.objects.filter(home_unit__path__startswith=session.course.centre.unit.path)
+    absent = people.exclude(attendances__session=session).order_by("pk")
+    return [absent.values_list("pk", flat=True)[0]]
+
 
 # A body for each write, aimed at Quài Cang.
 BODIES: dict[tuple[str, str], Callable[[Theirs], dict[str, Any]]] = {
@@ -100,6 +113,9 @@ BODIES: dict[tuple[str, str], Callable[[Theirs], dict[str, Any]]] = {
     ("post", "/api/v1/assessments/{assessment_id}/evidence"): lambda t: {
         "file": SimpleUploadedFile("b.png", _png(), content_type="image/png"),
         "indicators": "CS2",
+    },
+    ("post", "/api/v1/sessions/{session_id}/attendance"): lambda t: {
+        "citizens": _absent_from_session()
     },
 }
 
@@ -162,7 +178,7 @@ def _headers(user: User | None) -> dict[str, str]:
 
 
 def _footprint(t: Theirs) -> tuple[Any, ...]:
-    """What a write would change: the assessment, its events and evidence, the people."""
+    """What a write would change: the assessment, its events and evidence, people, attendance."""
     t.assessment.refresh_from_db()
     return (
         t.assessment.version,
@@ -172,6 +188,7 @@ def _footprint(t: Theirs) -> tuple[Any, ...]:
         AssessmentEvent.objects.filter(assessment=t.assessment).count(),
         Evidence.objects.filter(assessment=t.assessment).count(),
         Assessment.objects.filter(unit__code__startswith="03289").count(),
+        Attendance.objects.filter(session__course__centre__unit__code=QUAI_CANG).count(),
     )
 
 

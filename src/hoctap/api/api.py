@@ -111,13 +111,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 
 def _register() -> None:
-    from hoctap.api import assessments, auth, reports, tokens, units
+    from hoctap.api import assessments, attendance, auth, reports, tokens, units
 
     api.add_router("", auth.router)
     api.add_router("", tokens.router)
     api.add_router("", units.router)
     api.add_router("", assessments.router)
     api.add_router("", reports.router)
+    api.add_router("", attendance.router)
 
 
 _register()

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
@@ -137,3 +137,21 @@ class EvidenceOut(Schema):
     size: int
     content_type: str
     indicators: list[str]
+
+
+# Ids the database can hold (a 64-bit key): a larger number names nobody and is refused by schema.
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# One sheet is one session of one commune's centre: a longer list is a client's mistake.
+ATTENDANCE_LIMIT = 1000
+
+
+class AttendanceIn(Schema):
+    citizens: list[RecordId] = Field(max_length=ATTENDANCE_LIMIT)
+
+
+class AttendanceOut(Schema):
+    session: int
+    # How many of the people sent were not yet recorded: 0 when the same list is sent again.
+    added: int
+    # How many people are now recorded present at the session, whoever recorded them.
+    present: int

@@ -208,7 +208,10 @@ def session_update(*, user: User, session: Session, on: date, topic: str = "") -
 
 @transaction.atomic
 def attendance_record(*, user: User, session: Session, citizen_ids: Iterable[int]) -> int:
-    """Record that these people of the commune attended; return how many were new."""
+    """Record that these people of the commune attended; return how many were new.
+
+    Safe to repeat: people already recorded are skipped, and count as not new.
+    """
     commune = session.course.centre.unit
     _require_manager(user, commune)
     wanted = set(citizen_ids)
@@ -219,15 +222,17 @@ def attendance_record(*, user: User, session: Session, citizen_ids: Iterable[int
     )
     if wanted - found:
         raise ValidationError(_("Some of the people chosen do not live in this commune."))
-    already = set(
-        Attendance.objects.filter(session=session, citizen_id__in=found).values_list(
-            "citizen_id", flat=True
-        )
-    )
+    # Two sheets of one session sent at once (a phone re-sending while the first is still being
+    # written) are taken in turn: the count before the insert then cannot take in the other's rows.
+    Session.objects.select_for_update().only("pk").get(pk=session.pk)
+    present = Attendance.objects.filter(session=session)
+    before = present.count()
     now = timezone.now()
-    new = [
-        Attendance(session=session, citizen_id=pk, recorded_by=user, recorded_at=now)
-        for pk in sorted(found - already)
-    ]
-    Attendance.objects.bulk_create(new)
-    return len(new)
+    Attendance.objects.bulk_create(
+        [
+            Attendance(session=session, citizen_id=pk, recorded_by=user, recorded_at=now)
+            for pk in sorted(found)
+        ],
+        ignore_conflicts=True,
+    )
+    return present.count() - before
