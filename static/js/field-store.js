@@ -160,7 +160,8 @@
   function enqueue(record, items, photos) {
     return storable(photos || []).then(function (values) {
       return transact(["records", "outbox", "blobs"], "readwrite", function (s) {
-        var writes = [req(s.records.put(record))];
+        // Attendance has no record of its own: only its item is queued.
+        var writes = record ? [req(s.records.put(record))] : [];
         values.forEach(function (value) { writes.push(req(s.blobs.put(value.data, value.id))); });
         items.forEach(function (item) {
           writes.push(req(s.outbox.add(Object.assign({
@@ -362,6 +363,16 @@
       });
     },
 
+    // Attendance at a learning centre's session: recording it twice changes nothing, so a
+    // batch sent again after a lost answer is simply answered again.
+    attendance: function (item, api) {
+      var path = "sessions/" + item.body.session + "/attendance";
+      return api.call("POST", path, { citizens: item.body.citizens }).then(function (answer) {
+        var verdict = judge(answer.status);
+        return { verdict: verdict, detail: verdict === "done" ? "" : answer.data.detail };
+      });
+    },
+
     evidence: function (item, api) {
       return readBlob(item.evidence).then(function (blob) {
         if (!blob) return { verdict: "failed", detail: "missing" };
@@ -418,7 +429,7 @@
           if (blocked.has(item.assessment)) return next(index + 1);
           return updateItem(item, { status: "sending" }).then(function () {
             progress(item, "sending");
-            return getRecord(item.assessment);
+            return item.kind === "attendance" ? {} : getRecord(item.assessment);
           }).then(function (record) {
             if (!record) return { verdict: "failed", detail: "missing" };
             return SENDERS[item.kind](item, api, record);

@@ -119,6 +119,7 @@
       })
       : (state.expired ? T.expired : T.no_pack);
     $("work").hidden = !pack || !state.scheme;
+    $("attend-open").hidden = !pack || !(pack.sessions || []).length;
     if (pack) {
       $("work-title").textContent = fmt(T.work_title, { unit: pack.unit.name, period: pack.period.code });
       renderPeople();
@@ -174,6 +175,9 @@
       list.textContent = "";
       var names = {};
       state.records.forEach(function (r) { names[r.id] = r.citizen.full_name; });
+      (state.pack ? state.pack.sessions || [] : []).forEach(function (session) {
+        names["attendance-" + session.id] = sessionLabel(session);
+      });
       // What needs the officer first (conflicts, refusals, waiting), then the latest sent; a
       // long outbox is summed up rather than drawn item by item.
       var rank = { conflict: 0, failed: 0, sending: 1, waiting: 1 };
@@ -541,6 +545,104 @@
     }).then(sendSoon, function (error) { notice(T.save_failed + " " + error); });
   }
 
+  // Attendance at the learning centre's sessions: who of the village came, ticked on the
+  // phone, queued like any record and sent when there is signal.
+
+  function sessionLabel(session) {
+    var day = session.date.split("-").reverse().join("/");
+    return fmt(T.session_label, { course: session.course, date: day });
+  }
+
+  function openAttend() {
+    var sessions = state.pack.sessions || [];
+    if (!sessions.length) { location.hash = ""; return null; }
+    var select = $("attend-session");
+    var chosen = select.value;
+    fillSelect(select, sessions.map(function (s) { return [String(s.id), sessionLabel(s)]; }));
+    if (chosen) select.value = chosen;
+    $("attend-search").value = "";
+    $("attend-errors").textContent = "";
+    show("attend");
+    return renderAttend();
+  }
+
+  // Who is already present: as downloaded, plus what this phone queued for the session.
+  function presentAt(session) {
+    return F.all("outbox").then(function (items) {
+      var present = new Set(session.present || []);
+      items.forEach(function (item) {
+        if (item.kind === "attendance" && item.body && item.body.session === session.id) {
+          item.body.citizens.forEach(function (id) { present.add(id); });
+        }
+      });
+      return present;
+    });
+  }
+
+  function currentSession() {
+    var id = Number($("attend-session").value);
+    return (state.pack.sessions || []).filter(function (s) { return s.id === id; })[0];
+  }
+
+  function renderAttend() {
+    var session = currentSession();
+    if (!session) return Promise.resolve();
+    return presentAt(session).then(function (present) {
+      var query = fold($("attend-search").value);
+      var list = $("attend-people");
+      list.textContent = "";
+      state.pack.citizens.forEach(function (person) {
+        var known = present.has(person.id);
+        var box = el("input", { type: "checkbox", name: "citizen", value: String(person.id) });
+        box.checked = known;
+        box.disabled = known; // recorded already: attendance is only ever added
+        var item = el("li", {}, [el("label", {}, [box, document.createTextNode(
+          " " + person.full_name + " · " + person.birth_year)])]);
+        item.hidden = Boolean(query) && fold(person.full_name).indexOf(query) < 0;
+        list.appendChild(item);
+      });
+      countTicked();
+    });
+  }
+
+  function ticked() {
+    return Array.prototype.filter.call(
+      $("attend-people").querySelectorAll("input[type=checkbox]"),
+      function (box) { return box.checked && !box.disabled; }
+    ).map(function (box) { return Number(box.value); });
+  }
+
+  function countTicked() {
+    $("attend-count").textContent = fmt(T.attend_count, { n: ticked().length });
+  }
+
+  function filterAttend() {
+    var query = fold($("attend-search").value);
+    Array.prototype.forEach.call($("attend-people").children, function (item) {
+      item.hidden = Boolean(query) && fold(item.textContent).indexOf(query) < 0;
+    });
+  }
+
+  function saveAttend(event) {
+    event.preventDefault();
+    var session = currentSession();
+    var citizens = ticked();
+    var errors = $("attend-errors");
+    errors.textContent = "";
+    if (!session || !citizens.length) {
+      errors.appendChild(el("li", { text: T.attend_none }));
+      return;
+    }
+    var body = { session: session.id, citizens: citizens };
+    var item = { kind: "attendance", assessment: "attendance-" + session.id, body: body,
+      size: JSON.stringify(body).length };
+    F.enqueue(null, [item]).then(function () {
+      notice(fmt(T.attend_saved, { n: citizens.length }));
+      location.hash = "";
+      return refresh();
+    }).then(sendSoon, function (error) { notice(T.save_failed + " " + error); });
+  }
+
   // Sending.
 
   function sendSoon() {
@@ -627,7 +729,7 @@
   // Screens and start-up.
 
   function show(name) {
-    ["home", "enrol", "assess"].forEach(function (screen) {
+    ["home", "enrol", "assess", "attend"].forEach(function (screen) {
       $("screen-" + screen).hidden = screen !== name;
     });
     window.scrollTo(0, 0);
@@ -638,6 +740,7 @@
     var parts = hash.split("/");
     if (state.pack && state.scheme && parts[0] === "enrol") return openEnrol(parts[1] || "");
     if (state.pack && state.scheme && parts[0] === "assess" && parts[1]) return openAssess(parts[1]);
+    if (state.pack && parts[0] === "attend") return openAttend();
     show("home");
     renderHome();
     return null;
@@ -695,6 +798,10 @@
       if (event.target.classList.contains("score")) preview();
     });
     $("photo").addEventListener("change", addPhoto);
+    $("attend-form").addEventListener("submit", saveAttend);
+    $("attend-session").addEventListener("change", renderAttend);
+    $("attend-search").addEventListener("input", filterAttend);
+    $("attend-people").addEventListener("change", countTicked);
     $("search").addEventListener("input", renderPeople);
     $("send").addEventListener("click", send);
     $("clear-sent").addEventListener("click", function () { F.clearSent().then(refresh); });

@@ -625,3 +625,64 @@ def test_a_new_release_waits_until_the_open_form_is_closed(
         tab.wait_for_timeout(100)
     assert tab.evaluate(caches) == ["hoctap-field-next-release"]
     context.close()
+
+
+def test_attendance_taken_offline_at_a_centre_session_reaches_the_sheet_once(
+    demo_server: str, browser: Browser
+) -> None:
+    from hoctap.learning.models import Attendance, Session
+
+    # The commune officer runs the centre: their pack of the commune carries its sessions.
+    session = (
+        Session.objects.filter(course__centre__unit__code="03289", date__year=2021)
+        .order_by("date", "pk")
+        .first()
+    )
+    assert session is not None
+    present = set(session.attendances.values_list("citizen_id", flat=True))
+    absent = list(
+        Citizen.objects.filter(home_unit__path__startswith=session.course.centre.unit.path)
+        .exclude(pk__in=present)
+        .order_by("pk")[:2]
+    )
+    assert len(absent) == 2
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    tab = context.new_page()
+    log_in(tab, demo_server, "quaicang")
+    open_app(tab, demo_server)
+    tab.select_option("#download-period", "2021-2022")
+    tab.select_option("#download-unit", "03289")
+    tab.click("#download-form button[type=submit]")
+    expect(tab.locator("#notice")).to_contain_text("Đã tải")
+    wait_for_worker(tab)
+    go_offline(context)
+    tab.click("#attend-open")
+    expect(tab.locator("#screen-attend")).to_be_visible()
+    tab.select_option("#attend-session", str(session.pk))
+    # Who the office already has is ticked and cannot be unticked from the phone.
+    for pk in list(present)[:3]:
+        box = tab.locator(f"#attend-people input[value='{pk}']")
+        expect(box).to_be_checked()
+        expect(box).to_be_disabled()
+    tab.click("#attend-form button[type=submit]")
+    expect(tab.locator("#attend-errors li")).to_have_count(1)  # nobody new ticked
+    for person in absent:
+        tab.fill("#attend-search", person.full_name)
+        tab.locator(f"#attend-people input[value='{person.pk}']").check()
+    expect(tab.locator("#attend-count")).to_have_text("Đã đánh dấu 2 người")
+    tab.click("#attend-form button[type=submit]")
+    expect(tab.locator("#notice")).to_contain_text("Đã lưu điểm danh: 2 người")
+    expect(tab.locator("#outbox-summary")).to_contain_text("Chờ gửi: 1 bản ghi")
+    assert not Attendance.objects.filter(session=session, citizen__in=absent).exists()
+    go_online(context)  # the app sends what waits as soon as the signal is back
+    expect(tab.locator("#outbox-summary")).to_have_text("Không có gì chờ gửi.", timeout=20_000)
+    recorded = Attendance.objects.filter(session=session, citizen__in=absent)
+    assert recorded.count() == 2
+    # Opening the sheet again shows them as recorded (the pack, downloaded again, says so).
+    tab.click("#download-form button[type=submit]")
+    expect(tab.locator("#notice")).to_contain_text("Đã tải")
+    tab.goto(f"{demo_server}/field/#attend")
+    tab.select_option("#attend-session", str(session.pk))
+    for person in absent:
+        expect(tab.locator(f"#attend-people input[value='{person.pk}']")).to_be_disabled()
+    context.close()

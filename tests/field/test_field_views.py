@@ -224,3 +224,29 @@ def test_a_fresh_token_for_a_phone_whose_token_expired(branch_officer: User) -> 
         .status_code
         == 200
     )
+
+
+def test_the_commune_officer_takes_the_centres_sessions_to_record_attendance(
+    commune_officer: User, branch_officer: User
+) -> None:
+    from hoctap.assessments.models import Period
+    from hoctap.learning.models import Attendance, Session
+
+    period = Period.objects.get(code=PERIOD)
+    pack = _pack(client_for(commune_officer), unit="03289").json()
+    sessions = Session.objects.filter(
+        course__centre__unit__code="03289",
+        date__gte=period.starts_on,
+        date__lte=period.ends_on,
+    )
+    assert sessions.exists()
+    assert [s["id"] for s in pack["sessions"]] == list(
+        sessions.order_by("date", "pk").values_list("pk", flat=True)
+    )
+    people = {c["id"] for c in pack["citizens"]}
+    for entry in pack["sessions"]:
+        recorded = Attendance.objects.filter(session_id=entry["id"], citizen_id__in=people)
+        assert entry["present"] == sorted(recorded.values_list("citizen_id", flat=True))
+        assert entry["course"]
+    # A branch officer does not run the centre: their pack carries no session.
+    assert _pack(client_for(branch_officer)).json()["sessions"] == []

@@ -1,7 +1,8 @@
 """The village pack: what a field officer takes up the mountain, built in a few queries.
 
 A pack holds one unit's subtree for one period: its units, households, people, the open
-assessments (those whose self-assessment may still be written) and the scheme they use. It is
+assessments (those whose self-assessment may still be written), the scheme they use and, for an
+officer who runs the commune's learning centre, the centre's sessions to take attendance at. It is
 personal data on a phone, so it carries an expiry after which the app deletes it, and building
 one is written to the access log.
 """
@@ -23,11 +24,14 @@ from hoctap.assessments.workflow import LAYER_STATES
 from hoctap.audit.models import AccessAction
 from hoctap.audit.services import access_log_record
 from hoctap.core.errors import NotFound
-from hoctap.organisation.models import Unit
+from hoctap.learning.models import Attendance, Session
+from hoctap.learning.selectors import may_manage
+from hoctap.organisation.models import Unit, UnitKind
 from hoctap.people.models import Citizen, Ethnicity, Household
 from hoctap.schemes.models import Scheme, SubjectType
 
 FORMAT = 1
+MAX_SESSIONS = 200  # a year of a commune centre's sessions, and then some
 OPEN_STATES = sorted(LAYER_STATES["self"])
 
 
@@ -128,7 +132,50 @@ def pack_build(*, user: User, period_code: str, unit_code: str) -> dict[str, Any
         ],
         "citizens": [_citizen(c) for c in people],
         "assessments": [_assessment(a) for a in rows],
+        "sessions": _sessions(user=user, period=period, unit=unit, people={c.pk for c in people}),
     }
+
+
+def _commune_of(unit: Unit) -> Unit | None:
+    """Return the commune the unit lies in (itself when it is one)."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return Unit.objects.filter(pk__in=ids, kind=UnitKind.COMMUNE).order_by("-depth").first()
+
+
+def _sessions(*, user: User, period: Period, unit: Unit, people: set[int]) -> list[dict[str, Any]]:
+    """Return the sessions of the commune's learning centre in the period, for attendance.
+
+    Only for an officer who runs the centre; each session says who of the pack's people is
+    already recorded present, so the phone shows the sheet as the office has it.
+    """
+    commune = _commune_of(unit)
+    if commune is None or not may_manage(scope=scope_for(user), unit=commune):
+        return []
+    sessions = list(
+        Session.objects.filter(
+            course__centre__unit=commune,
+            date__gte=period.starts_on,
+            date__lte=period.ends_on,
+        )
+        .select_related("course")
+        .order_by("date", "pk")[:MAX_SESSIONS]
+    )
+    present: dict[int, list[int]] = {s.pk: [] for s in sessions}
+    rows = Attendance.objects.filter(session__in=sessions, citizen_id__in=people).values_list(
+        "session_id", "citizen_id"
+    )
+    for session_id, citizen_id in rows.order_by("citizen_id"):
+        present[session_id].append(citizen_id)
+    return [
+        {
+            "id": s.pk,
+            "date": s.date.isoformat(),
+            "course": s.course.title,
+            "topic": s.topic,
+            "present": present[s.pk],
+        }
+        for s in sessions
+    ]
 
 
 def _assessed_elsewhere(rows: list[Assessment], known: set[int]) -> list[Citizen]:

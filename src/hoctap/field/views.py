@@ -104,6 +104,7 @@ def _texts() -> dict[str, Any]:
             "scores": _("Self-assessment scores"),
             "self_assess": _("Self-assessment done"),
             "evidence": _("Photo"),
+            "attendance": _("Attendance"),
         },
         "outbox_summary": _(
             "Waiting to be sent: %(records)s records and %(photos)s photos (%(size)s)."
@@ -155,6 +156,10 @@ def _texts() -> dict[str, Any]:
         "remove_unsent": _("%(n)s items have not been sent and will be lost. Remove anyway?"),
         "remove_confirm": _("Remove the village data from this phone?"),
         "removed": _("The data was removed from this phone."),
+        "session_label": _("%(course)s · %(date)s"),
+        "attend_saved": _("Attendance saved: %(n)s people; it waits in the outbox."),
+        "attend_none": _("Tick at least one person who attended."),
+        "attend_count": _("%(n)s ticked"),
         "online": _("Online"),
         "offline_badge": _("Offline"),
     }
