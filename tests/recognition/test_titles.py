@@ -390,3 +390,77 @@ def test_the_demo_recognises_the_pilots_families(district_officer: User) -> None
     assert (family.registered, family.recognised) == (candidates, recognised)
     build_titles(communes, officers)  # loading again adds nothing
     assert TitleEntry.objects.filter(period=period).count() == candidates
+
+
+def test_a_scheme_used_by_a_title_decision_is_never_rewritten(commune_officer: User) -> None:
+    from hoctap.schemes.loader import scheme_store
+
+    entry = _decide(commune_officer, _register(commune_officer, _candidate(commune_officer)))
+    changed = {**entry.scheme.definition, "title": "Gia đình học tập (sửa)"}
+    result = scheme_store(definition=changed)
+    assert result.outcome == "new_version"
+    entry.refresh_from_db()
+    assert entry.scheme.title == "Gia đình học tập"
+    assert result.scheme.version == entry.scheme.version + 1
+
+
+def test_the_decision_page_is_logged_and_shows_the_counts_it_was_decided_on(
+    commune_officer: User, district_officer: User
+) -> None:
+    from hoctap.audit.models import AccessLogEntry
+
+    entry = _decide(commune_officer, _register(commune_officer, _candidate(commune_officer)))
+    before = AccessLogEntry.objects.filter(object_type="title_entry").count()
+    page = client_for(district_officer).get(f"/recognition/titles/{entry.pk}/decide")
+    assert page.status_code == 200
+    logged = AccessLogEntry.objects.filter(object_type="title_entry")
+    assert logged.count() == before + 1
+    assert logged.latest("seq").user == district_officer
+    body = page.content.decode()
+    assert 'id="decision"' in body
+    assert f"{entry.members_holding} of {entry.members_total}" in body or (
+        f"{entry.members_holding}/{entry.members_total}" in body
+    )
+
+
+def test_a_malformed_household_id_is_not_found_not_an_error(commune_officer: User) -> None:
+    client = client_for(commune_officer)
+    for value in ("²", "abc", "9" * 30, ""):
+        answer = client.post(
+            "/recognition/titles/register",
+            {"period": "2020-2021", "unit": "03289", "household": value},
+        )
+        assert answer.status_code == 404, value
+
+
+def test_titles_follow_their_units_into_the_restated_tree(province_officer: User) -> None:
+    from hoctap.organisation.models import SuccessionKind, UnitKind
+    from hoctap.organisation.services import unit_create, unit_succession_record
+
+    # The branches ended with the 2025 reform; here they are carried on by one new commune.
+    _entries(User.objects.get(username="quaicang"))
+    today = timezone.localdate()
+    province = Unit.objects.valid_on(today).filter(kind=UnitKind.PROVINCE).first()
+    assert province is not None
+    reform = date(2025, 7, 1)
+    successor = unit_create(
+        kind=UnitKind.COMMUNE, code="T-MOI", name="Xã Mới", parent=province, valid_from=reform
+    )
+    scope = scope_for(province_officer)
+
+    def family(tree: str) -> tuple[int, int]:
+        report = summary_report(
+            scope=scope, period_code="2020-2021", unit_code=province.code, tree=tree
+        )
+        row = next(t for t in report.titles if t.code == "household")
+        return row.registered, row.recognised
+
+    assert family("restated") == (0, 0)  # no successor recorded: nowhere to count them today
+    for branch in Unit.objects.filter(pk__in=TitleEntry.objects.values("unit")):
+        unit_succession_record(
+            predecessor=branch,
+            successor=successor,
+            kind=SuccessionKind.MERGE,
+            effective_date=reform,
+        )
+    assert family("restated") == family("historical") == (3, 1)

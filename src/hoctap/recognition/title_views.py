@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.models import Period
+from hoctap.audit.models import AccessAction
+from hoctap.audit.services import access_log_record
 from hoctap.core.errors import DomainError, NotFound
 from hoctap.core.http import authenticated_user
 from hoctap.organisation.models import Unit
@@ -30,6 +32,7 @@ from hoctap.recognition.titles import (
 )
 from hoctap.schemes.candidates import member_rule
 from hoctap.schemes.models import SchemeStatus
+from hoctap.schemes.rules import MemberCounts
 
 
 def _titles_url(period: Period, unit: Unit) -> str:
@@ -96,12 +99,15 @@ def title_register_view(request: HttpRequest) -> HttpResponse:
     return redirect(_titles_url(period, unit))
 
 
+def _id(value: str) -> int:
+    """Read a row id sent by a form; 0 (no row) for anything else."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
+
+
 def _household(value: str, within: Unit) -> Household | None:
     if not value:
         return None
-    found = Household.objects.filter(
-        pk=value if value.isdigit() else 0, unit__path__startswith=within.path
-    )
+    found = Household.objects.filter(pk=_id(value), unit__path__startswith=within.path)
     household = found.select_related("unit").first()
     if household is None:
         raise NotFound(_("No such household."))
@@ -109,7 +115,7 @@ def _household(value: str, within: Unit) -> Household | None:
 
 
 def _unit(value: str, within: Unit) -> Unit:
-    found = Unit.objects.filter(pk=value if value.isdigit() else 0, path__startswith=within.path)
+    found = Unit.objects.filter(pk=_id(value), path__startswith=within.path)
     subject = found.first()
     if subject is None:
         raise NotFound(_("No such unit."))
@@ -139,6 +145,10 @@ def title_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if entry is None:
         raise Http404
+    # The page names the household (its head) and its members' standing: who saw it is kept.
+    access_log_record(
+        user=user, action=AccessAction.VIEW, object_type="title_entry", object_id=entry.pk
+    )
     definition = entry.scheme.parsed
     errors: list[str] = []
     status = 200
@@ -174,7 +184,12 @@ def title_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"subject": decided.subject, "result": label},
                 )
                 return redirect(_titles_url(entry.period, entry.unit))
-    members = members_of(entry) if member_rule(entry.scheme.rule) is not None else None
+    # Before the decision, the members as they stand now; after it, as they were counted then.
+    members = None
+    if entry.passed is not None and entry.members_total is not None:
+        members = MemberCounts(holding=entry.members_holding or 0, total=entry.members_total)
+    elif entry.passed is None and member_rule(entry.scheme.rule) is not None:
+        members = members_of(entry)
     context = {
         "entry": entry,
         "criteria": [
@@ -187,6 +202,7 @@ def title_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             for criterion in definition.criteria
         ],
         "members": members,
+        "result_label": definition.result_label(entry.result) if entry.result else "",
         "share": member_rule(entry.scheme.rule),
         "provisional": entry.scheme.status == SchemeStatus.PROVISIONAL,
         "may_decide": entry.passed is None and bool(scope.roles_at(entry.unit.path) & DECIDERS),

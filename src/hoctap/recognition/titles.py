@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,16 +118,26 @@ def title_register(
     ).first()
     if found is not None:
         return found
-    return TitleEntry.objects.create(
-        period=period,
-        scheme=title_scheme(period=period, subject_type=subject.subject_type),
-        subject_type=subject.subject_type,
-        household=subject.household,
-        subject_unit=subject.subject_unit,
-        unit=subject.unit,
-        registered_at=timezone.now(),
-        registered_by=user,
-    )
+    try:
+        # A savepoint: a second click racing this one makes the same row; then it is read back.
+        with transaction.atomic():
+            return TitleEntry.objects.create(
+                period=period,
+                scheme=title_scheme(period=period, subject_type=subject.subject_type),
+                subject_type=subject.subject_type,
+                household=subject.household,
+                subject_unit=subject.subject_unit,
+                unit=subject.unit,
+                registered_at=timezone.now(),
+                registered_by=user,
+            )
+    except IntegrityError:
+        return TitleEntry.objects.get(
+            period=period,
+            subject_type=subject.subject_type,
+            household=subject.household,
+            subject_unit=subject.subject_unit,
+        )
 
 
 @transaction.atomic

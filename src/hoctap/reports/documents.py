@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from hoctap.core.exports import neutralise
 from hoctap.reports.model import Counts, SummaryReport
 from hoctap.reports.presentation import report_context
-from hoctap.reports.render import centres_table, narrative, title_label
+from hoctap.reports.render import centres_table, narrative, title_label, titles_head
 
 
 def render(report: SummaryReport, fmt: str) -> bytes:
@@ -52,7 +52,7 @@ def _line(name: str, c: Counts) -> list[object]:
 
 def _titles_and_centres(ws: Any, row: int, report: SummaryReport, fmt: dict[str, Any]) -> int:
     """Write the sibling titles and the learning centres' activity; return the next free row."""
-    head = [_("Title"), _("Registered"), _("Recognised"), _("Rate")]
+    head = titles_head()
     ws.merge_range(row, 0, row, len(head) - 1, _("Sibling titles"), fmt["section"])
     ws.write_row(row + 1, 0, head, fmt["head"])
     for i, title in enumerate(report.titles, start=row + 2):
@@ -61,9 +61,10 @@ def _titles_and_centres(ws: Any, row: int, report: SummaryReport, fmt: dict[str,
         ws.write(i, 3, float(title.rate) / 100, fmt["pct"])
     row += len(report.titles) + 3
     ws.merge_range(row, 0, row, 1, _("Learning centres in the period"), fmt["section"])
-    for i, (label, n) in enumerate(centres_table(report), start=row + 1):
+    lines = centres_table(report)
+    for i, (label, n) in enumerate(lines, start=row + 1):
         ws.write_row(i, 0, [label, n], fmt["cell"])
-    return row + len(centres_table(report)) + 2
+    return row + len(lines) + 2
 
 
 def report_xlsx(report: SummaryReport) -> bytes:

@@ -1,10 +1,13 @@
 """The learning movement around the citizens: sibling titles and learning centres' activity.
 
-Both are counted in the database over the unit subtree (the historical tree: where the entry,
-centre or course was recorded), with one query per table, whatever the number of rows.
+Both are counted in the database over the unit subtree, with a fixed number of queries whatever
+the number of rows. In the historical tree an entry counts where it was recorded and a centre
+in its commune; in the restated tree, a unit that has ended counts under its successor today.
 """
 
-from django.db.models import Count, Q
+from typing import TypeVar
+
+from django.db.models import Count, Model, Q, QuerySet
 
 from hoctap.assessments.models import Period, PeriodScheme
 from hoctap.learning.models import Attendance, Centre, Course, Session
@@ -12,13 +15,24 @@ from hoctap.organisation.models import Unit
 from hoctap.recognition.models import TitleEntry
 from hoctap.recognition.titles import DEFAULT_SCHEMES
 from hoctap.reports.model import CentreActivity, TitleRow
+from hoctap.reports.trees import paths_in_tree
 from hoctap.schemes.models import Scheme, SchemeStatus
 
+M = TypeVar("M", bound=Model)
 
-def titles_summary(period: Period, unit: Unit) -> list[TitleRow]:
+
+def _within(rows: QuerySet[M], unit: Unit, tree: str, field: str = "unit") -> QuerySet[M]:
+    """Keep the rows whose unit (`field`) lies in the subtree of the chosen tree."""
+    if tree != "restated":
+        return rows.filter(**{f"{field}__path__startswith": unit.path})
+    ids = set(rows.values_list(f"{field}_id", flat=True).distinct())
+    return rows.filter(**{f"{field}_id__in": list(paths_in_tree(ids, unit, tree))})
+
+
+def titles_summary(period: Period, unit: Unit, tree: str = "historical") -> list[TitleRow]:
     """Return each sibling title with its registered and recognised subjects in the subtree."""
     counted = (
-        TitleEntry.objects.filter(period=period, unit__path__startswith=unit.path)
+        _within(TitleEntry.objects.filter(period=period), unit, tree)
         .values("subject_type")
         .annotate(registered=Count("pk"), recognised=Count("pk", filter=Q(passed=True)))
         .order_by()
@@ -64,9 +78,11 @@ def _schemes(period: Period) -> dict[str, Scheme]:
     return schemes
 
 
-def centres_activity(period: Period, unit: Unit) -> CentreActivity:
+def centres_activity(period: Period, unit: Unit, tree: str = "historical") -> CentreActivity:
     """Count the subtree's centres, and their courses, sessions and attendance in the period."""
-    centres = Centre.objects.filter(unit__path__startswith=unit.path)
+    # A centre established after the period did nothing in it.
+    founded = Q(decision_date__isnull=True) | Q(decision_date__lte=period.ends_on)
+    centres = _within(Centre.objects.filter(founded), unit, tree)
     courses = Course.objects.filter(
         centre__in=centres, starts_on__lte=period.ends_on, ends_on__gte=period.starts_on
     )

@@ -85,9 +85,13 @@ def title_label(row: TitleRow) -> str:
     return f"{row.title} ({_('provisional')})" if row.provisional else row.title
 
 
+def titles_head() -> list[str]:
+    return [_("Title"), _("Registered"), _("Recognised"), _("Rate")]
+
+
 def titles_table(report: SummaryReport) -> tuple[list[str], list[list[str]]]:
     """Return the header and rows of the titles table, figures formatted the Vietnamese way."""
-    head = [_("Title"), _("Registered"), _("Recognised"), _("Rate")]
+    head = titles_head()
     rows = [
         [title_label(t), vi_number(t.registered), vi_number(t.recognised), vi_percent(t.rate)]
         for t in report.titles
@@ -99,7 +103,7 @@ def centres_table(report: SummaryReport) -> list[tuple[str, int]]:
     """Return the learning centres' activity as (label, count) lines."""
     c = report.centres
     return [
-        (_("Learning centres"), c.centres),
+        (_("Community learning centres"), c.centres),
         (_("Courses"), c.courses),
         (_("Sessions"), c.sessions),
         (_("Participants"), c.participants),
@@ -159,7 +163,8 @@ def report_text(report: SummaryReport) -> str:
         low = "—" if ind.below_min is None else str(ind.below_min)
         lines.append(f"{ind.code:<10} {vi_number(ind.mean_final):>16}  {low:>17}")
     lines.append("")
-    lines += _aligned([titles_table(report)[0], *titles_table(report)[1]])
+    head, titles = titles_table(report)
+    lines += _aligned([head, *titles])
     lines.append("")
     lines += _aligned([[label, vi_number(n)] for label, n in centres_table(report)])
     return "\n".join(lines) + "\n"

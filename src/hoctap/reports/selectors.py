@@ -18,7 +18,7 @@ from hoctap.assessments.models import Period, PeriodClosure, State
 from hoctap.assessments.periods import period_get, period_scheme
 from hoctap.core.errors import NotFound
 from hoctap.organisation.models import Unit
-from hoctap.organisation.selectors import unit_resolve_between, unit_restated
+from hoctap.organisation.selectors import unit_resolve_between
 from hoctap.people.models import Ethnicity, Sex
 from hoctap.reports.figures import mean, rate
 from hoctap.reports.model import (
@@ -33,6 +33,7 @@ from hoctap.reports.model import (
 from hoctap.reports.models import Dimension, ReportCell, ReportIndicatorCell
 from hoctap.reports.movement import centres_activity, titles_summary
 from hoctap.reports.rollups import AGE_BANDS, NOT_RECORDED, rule_minimum
+from hoctap.reports.trees import paths_in_tree
 from hoctap.schemes.definition import SchemeDefinition
 from hoctap.schemes.models import SchemeStatus, SubjectType
 
@@ -60,19 +61,7 @@ def _effective_paths(period: Period, unit: Unit, tree: str) -> dict[int, str]:
     holding = ReportCell.objects.filter(period=period, dimension=Dimension.GROUP, n__gt=0)
     if tree == "historical":
         holding = holding.filter(unit__path__startswith=unit.path)
-    ids = set(holding.values_list("unit_id", flat=True).distinct())
-    units = Unit.objects.only("path", "valid_from", "valid_to").in_bulk(ids)
-    today = timezone.localdate()
-    paths: dict[int, str] = {}
-    for pk, held in units.items():
-        if tree == "restated" and not held.is_valid_on(today):
-            successors = unit_restated(unit=held, on=today)
-            if not successors:
-                continue
-            paths[pk] = successors[0].path
-        else:
-            paths[pk] = held.path
-    return {pk: path for pk, path in paths.items() if path.startswith(unit.path)}
+    return paths_in_tree(set(holding.values_list("unit_id", flat=True).distinct()), unit, tree)
 
 
 def _cells(period: Period, unit: Unit, tree: str, paths: dict[int, str]) -> QuerySet[ReportCell]:
@@ -137,8 +126,8 @@ def summary_report(
         pending=_pending(per_unit),
         trend=_trend(unit),
         targets=_targets(per_unit, period),
-        titles=titles_summary(period, unit),
-        centres=centres_activity(period, unit),
+        titles=titles_summary(period, unit, tree),
+        centres=centres_activity(period, unit, tree),
     )
 
 

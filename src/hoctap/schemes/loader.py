@@ -91,7 +91,9 @@ def scheme_store(*, definition: dict[str, Any]) -> LoadResult:
         return LoadResult(Scheme.objects.create(code=code, version=1, **fields), "created")
     if latest.content_hash == digest:
         return LoadResult(latest, "unchanged")
-    if not latest.assessments.exists():
+    # A version anything was decided under stays as it was: citizens' assessments, and the
+    # sibling titles' entries (hoctap.recognition), which point at their scheme the same way.
+    if not latest.assessments.exists() and not latest.title_entries.exists():
         Scheme.objects.filter(pk=latest.pk).update(**fields)
         latest.refresh_from_db()
         return LoadResult(latest, "updated")
