@@ -231,14 +231,27 @@
     });
   }
 
-  // A sent item keeps its status to show, but no longer the personal data it carried.
+  // A sent item keeps its status to show, but no longer the personal data it carried. Sent
+  // attendance joins the pack's sheet of that session, as the office now has it.
   function markDone(item, detail) {
-    return transact(["outbox", "blobs"], "readwrite", function (s) {
+    return transact(["outbox", "blobs", "meta"], "readwrite", function (s) {
       var writes = [req(s.outbox.put(Object.assign({}, item, {
         status: "done", body: null, server: null, detail: detail || "",
         sent: new Date().toISOString(),
       })))];
       if (item.kind === "evidence") writes.push(req(s.blobs.delete(item.evidence)));
+      if (item.kind === "attendance") {
+        writes.push(req(s.meta.get("pack")).then(function (pack) {
+          var session = pack && (pack.sessions || []).filter(function (one) {
+            return one.id === item.body.session;
+          })[0];
+          if (!session) return null;
+          var present = new Set(session.present || []);
+          item.body.citizens.forEach(function (id) { present.add(id); });
+          session.present = Array.from(present);
+          return req(s.meta.put(pack, "pack"));
+        }));
+      }
       return Promise.all(writes);
     });
   }

@@ -175,9 +175,6 @@
       list.textContent = "";
       var names = {};
       state.records.forEach(function (r) { names[r.id] = r.citizen.full_name; });
-      (state.pack ? state.pack.sessions || [] : []).forEach(function (session) {
-        names["attendance-" + session.id] = sessionLabel(session);
-      });
       // What needs the officer first (conflicts, refusals, waiting), then the latest sent; a
       // long outbox is summed up rather than drawn item by item.
       var rank = { conflict: 0, failed: 0, sending: 1, waiting: 1 };
@@ -194,7 +191,7 @@
         var detail = item.detail === "already" ? T.already : item.detail;
         var entry = el("li", { className: "item " + item.status, "data-status": item.status }, [
           el("strong", { text: KIND(item) }),
-          el("span", { text: " · " + (names[item.assessment] || "") + " · " }),
+          el("span", { text: " · " + (names[item.assessment] || item.label || "") + " · " }),
           el("span", { className: "status", text: T.statuses[item.status] || item.status }),
           detail ? el("p", { className: "detail", text: detail }) : null,
         ]);
@@ -240,7 +237,8 @@
       button(T.take_theirs, function () { return F.takeServer(item.seq); });
     } else {
       button(T.discard, function () {
-        return window.confirm(T.discard_confirm) ? F.discard(item.assessment) : Promise.resolve();
+        var question = item.kind === "attendance" ? T.discard_attendance : T.discard_confirm;
+        return window.confirm(question) ? F.discard(item.assessment) : Promise.resolve();
       });
     }
     return box;
@@ -566,12 +564,14 @@
     return renderAttend();
   }
 
-  // Who is already present: as downloaded, plus what this phone queued for the session.
+  // Who is already present: as the office had it (updated as sheets are sent), plus what
+  // this phone queued for the session and has not been refused.
   function presentAt(session) {
     return F.all("outbox").then(function (items) {
       var present = new Set(session.present || []);
       items.forEach(function (item) {
-        if (item.kind === "attendance" && item.body && item.body.session === session.id) {
+        var queued = item.status === "waiting" || item.status === "sending";
+        if (item.kind === "attendance" && queued && item.body.session === session.id) {
           item.body.citizens.forEach(function (id) { present.add(id); });
         }
       });
@@ -591,7 +591,9 @@
       var query = fold($("attend-search").value);
       var list = $("attend-people");
       list.textContent = "";
+      var attendees = new Set(state.pack.attendees || []);
       state.pack.citizens.forEach(function (person) {
+        if (!attendees.has(person.id)) return; // only people of the commune attend its centre
         var known = present.has(person.id);
         var box = el("input", { type: "checkbox", name: "citizen", value: String(person.id) });
         box.checked = known;
@@ -634,8 +636,9 @@
       return;
     }
     var body = { session: session.id, citizens: citizens };
-    var item = { kind: "attendance", assessment: "attendance-" + session.id, body: body,
-      size: JSON.stringify(body).length };
+    // Each sheet is an item of its own: one that is refused does not hold back the next.
+    var item = { kind: "attendance", assessment: "attendance-" + F.uuid(), body: body,
+      label: sessionLabel(session), size: JSON.stringify(body).length };
     F.enqueue(null, [item]).then(function () {
       notice(fmt(T.attend_saved, { n: citizens.length }));
       location.hash = "";

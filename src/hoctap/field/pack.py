@@ -132,7 +132,7 @@ def pack_build(*, user: User, period_code: str, unit_code: str) -> dict[str, Any
         ],
         "citizens": [_citizen(c) for c in people],
         "assessments": [_assessment(a) for a in rows],
-        "sessions": _sessions(user=user, period=period, unit=unit, people={c.pk for c in people}),
+        **_centre(user=user, period=period, unit=unit, people=people),
     }
 
 
@@ -142,40 +142,45 @@ def _commune_of(unit: Unit) -> Unit | None:
     return Unit.objects.filter(pk__in=ids, kind=UnitKind.COMMUNE).order_by("-depth").first()
 
 
-def _sessions(*, user: User, period: Period, unit: Unit, people: set[int]) -> list[dict[str, Any]]:
-    """Return the sessions of the commune's learning centre in the period, for attendance.
+def _centre(
+    *, user: User, period: Period, unit: Unit, people: list[Citizen]
+) -> dict[str, list[Any]]:
+    """Return the commune centre's sessions in the period, and who may be ticked at them.
 
-    Only for an officer who runs the centre; each session says who of the pack's people is
-    already recorded present, so the phone shows the sheet as the office has it.
+    Only for an officer who runs the centre. Each session says who of the pack's people is
+    already recorded present, so the phone shows the sheet as the office has it; `attendees`
+    are the pack's people who live in the commune (the only ones a sheet may name).
     """
     commune = _commune_of(unit)
     if commune is None or not may_manage(scope=scope_for(user), unit=commune):
-        return []
-    sessions = list(
-        Session.objects.filter(
-            course__centre__unit=commune,
-            date__gte=period.starts_on,
-            date__lte=period.ends_on,
-        )
-        .select_related("course")
-        .order_by("date", "pk")[:MAX_SESSIONS]
-    )
+        return {"sessions": [], "attendees": []}
+    latest = Session.objects.filter(
+        course__centre__unit=commune,
+        date__gte=period.starts_on,
+        date__lte=period.ends_on,
+    ).order_by("-date", "-pk")
+    # The latest ones when a busy centre has more, listed in date order.
+    sessions = list(latest.select_related("course")[:MAX_SESSIONS])[::-1]
+    attendees = [c.pk for c in people if c.home_unit.path.startswith(commune.path)]
     present: dict[int, list[int]] = {s.pk: [] for s in sessions}
-    rows = Attendance.objects.filter(session__in=sessions, citizen_id__in=people).values_list(
+    rows = Attendance.objects.filter(session__in=sessions, citizen_id__in=attendees).values_list(
         "session_id", "citizen_id"
     )
     for session_id, citizen_id in rows.order_by("citizen_id"):
         present[session_id].append(citizen_id)
-    return [
-        {
-            "id": s.pk,
-            "date": s.date.isoformat(),
-            "course": s.course.title,
-            "topic": s.topic,
-            "present": present[s.pk],
-        }
-        for s in sessions
-    ]
+    return {
+        "sessions": [
+            {
+                "id": s.pk,
+                "date": s.date.isoformat(),
+                "course": s.course.title,
+                "topic": s.topic,
+                "present": present[s.pk],
+            }
+            for s in sessions
+        ],
+        "attendees": attendees if sessions else [],
+    }
 
 
 def _assessed_elsewhere(rows: list[Assessment], known: set[int]) -> list[Citizen]:

@@ -129,6 +129,7 @@ def _texts() -> dict[str, Any]:
         "take_theirs": _("Use the server's"),
         "discard": _("Give up this record"),
         "discard_confirm": _("Delete this record and its photos from the phone?"),
+        "discard_attendance": _("Delete this attendance sheet from the phone?"),
         "downloading": _("Downloading…"),
         "download_failed": _("The download failed; try again."),
         "downloaded": _("Downloaded %(unit)s: %(n)s people."),
