@@ -183,6 +183,8 @@ def test_the_candidates_page_registers_and_the_titles_page_decides(commune_offic
     period, commune = _demo()
     household = _candidate(commune_officer)
     client = client_for(commune_officer)
+    recognition = client.get("/recognition/", {"period": period.code, "unit": commune.code})
+    assert "/recognition/titles/?period=2020-2021&amp;unit=03289" in recognition.content.decode()
     page = client.get(f"/schemes/candidates/{period.code}/{commune.code}/")
     assert "Register for the title" in page.content.decode() or "Đăng ký" in page.content.decode()
     response = client.post(
