@@ -48,8 +48,11 @@ def test_an_issuer_gets_a_button_that_posts_with_csrf_and_issues(
     assert form is not None
     assert 'name="csrfmiddlewaretoken"' in form.group()
     assert "Cấp giấy chứng nhận" in form.group()
-    response = client_for(commune_officer).post(_issue_url(recognised))
+    assert 'name="back" value="assessment"' in form.group()
+    response = client_for(commune_officer).post(_issue_url(recognised), {"back": "assessment"})
     assert response.status_code == 302
+    # Back to the page the button was on.
+    assert response["Location"] == f"/assessments/{recognised.pk}/"
     c = Certificate.objects.get(assessment=recognised)
     assert f"Giấy chứng nhận {c.serial}" in _page(commune_officer, recognised)
 

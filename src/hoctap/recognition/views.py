@@ -148,6 +148,10 @@ def issue_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Certificate %(s)s is issued.") % {"s": c.serial})
+    # From the assessment's own page, back to it; a name, not a URL, so nothing can be
+    # redirected elsewhere.
+    if request.POST.get("back") == "assessment":
+        return redirect("assessments:detail", assessment_id=found.pk)
     return _back(found.period, issuer_of(found.unit))
 
 
