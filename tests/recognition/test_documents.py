@@ -62,8 +62,8 @@ def test_the_qr_code_on_a_certificate_scans_to_its_verification_link(
     commune_officer: User, recognised: Assessment
 ) -> None:
     pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        pytest.skip("poppler-utils (pdftoppm) is needed to rasterise the PDF")
+    # .ci/run installs poppler-utils; without it this test must fail, not pass unseen.
+    assert pdftoppm is not None, "poppler-utils (pdftoppm) is needed to rasterise the PDF"
     c = certificate_issue(user=commune_officer, assessment_id=recognised.pk)
     pdf = certificates_pdf([c], _link)
     with tempfile.TemporaryDirectory() as folder:

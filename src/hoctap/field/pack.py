@@ -26,7 +26,8 @@ from hoctap.audit.services import access_log_record
 from hoctap.core.errors import NotFound
 from hoctap.learning.models import Attendance, Session
 from hoctap.learning.selectors import may_manage
-from hoctap.organisation.models import Unit, UnitKind
+from hoctap.organisation.models import Unit
+from hoctap.organisation.selectors import unit_commune
 from hoctap.people.models import Citizen, Ethnicity, Household
 from hoctap.schemes.models import Scheme, SubjectType
 
@@ -136,12 +137,6 @@ def pack_build(*, user: User, period_code: str, unit_code: str) -> dict[str, Any
     }
 
 
-def _commune_of(unit: Unit) -> Unit | None:
-    """Return the commune the unit lies in (itself when it is one)."""
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
-    return Unit.objects.filter(pk__in=ids, kind=UnitKind.COMMUNE).order_by("-depth").first()
-
-
 def _centre(
     *, user: User, period: Period, unit: Unit, people: list[Citizen]
 ) -> dict[str, list[Any]]:
@@ -151,7 +146,7 @@ def _centre(
     already recorded present, so the phone shows the sheet as the office has it; `attendees`
     are the pack's people who live in the commune (the only ones a sheet may name).
     """
-    commune = _commune_of(unit)
+    commune = unit_commune(unit=unit)
     if commune is None or not may_manage(scope=scope_for(user), unit=commune):
         return {"sessions": [], "attendees": []}
     latest = Session.objects.filter(

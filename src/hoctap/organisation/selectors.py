@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from hoctap.accounts.scoping import Scope
-from hoctap.organisation.models import Unit, UnitQuerySet, UnitSuccession
+from hoctap.organisation.models import Unit, UnitKind, UnitQuerySet, UnitSuccession
 
 
 def unit_resolve(*, code: str, on: date) -> Unit:
@@ -37,6 +37,12 @@ def unit_ancestors(*, unit: Unit) -> list[Unit]:
     ids = [int(part) for part in unit.path.strip("/").split("/")[:-1] if part]
     by_id = Unit.objects.in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def unit_commune(*, unit: Unit) -> Unit | None:
+    """Return the commune the unit lies in (itself when it is one), or None above communes."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return Unit.objects.filter(pk__in=ids, kind=UnitKind.COMMUNE).order_by("-depth").first()
 
 
 def unit_restated(*, unit: Unit, on: date) -> list[Unit]:

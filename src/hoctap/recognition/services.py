@@ -16,7 +16,8 @@ from hoctap.assessments.models import Assessment, Period, State
 from hoctap.assessments.workflow import TRANSITIONS, Action
 from hoctap.core.errors import Conflict, Forbidden, NotFound
 from hoctap.core.text import nfc
-from hoctap.organisation.models import Unit, UnitKind
+from hoctap.organisation.models import Unit
+from hoctap.organisation.selectors import unit_commune
 from hoctap.recognition.models import Certificate, CertificateCounter
 
 # Who decides may issue; who may reopen a decision may also withdraw its certificate.
@@ -27,9 +28,7 @@ TOKEN_BYTES = 20  # 160 bits, 27 characters in the link
 
 def issuer_of(unit: Unit) -> Unit:
     """Return the commune an assessment's unit lies in (itself if none is found above it)."""
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
-    communes = Unit.objects.filter(pk__in=ids, kind=UnitKind.COMMUNE).order_by("-depth")
-    return communes.first() or unit
+    return unit_commune(unit=unit) or unit
 
 
 def serial_next(issuer_code: str, year: int) -> int:
