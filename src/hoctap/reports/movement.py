@@ -82,7 +82,9 @@ def centres_activity(period: Period, unit: Unit, tree: str = "historical") -> Ce
     """Count the subtree's centres, and their courses, sessions and attendance in the period."""
     # A centre established after the period did nothing in it.
     founded = Q(decision_date__isnull=True) | Q(decision_date__lte=period.ends_on)
-    centres = _within(Centre.objects.filter(founded), unit, tree)
+    centres = list(_within(Centre.objects.filter(founded), unit, tree).values_list("pk", flat=True))
+    if not centres:
+        return CentreActivity(centres=0, courses=0, sessions=0, participants=0, attendances=0)
     courses = Course.objects.filter(
         centre__in=centres, starts_on__lte=period.ends_on, ends_on__gte=period.starts_on
     )
@@ -93,7 +95,7 @@ def centres_activity(period: Period, unit: Unit, tree: str = "historical") -> Ce
         attendances=Count("pk"), participants=Count("citizen", distinct=True)
     )
     return CentreActivity(
-        centres=centres.count(),
+        centres=len(centres),
         courses=courses.count(),
         sessions=sessions.count(),
         participants=attendance["participants"],

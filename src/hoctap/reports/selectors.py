@@ -5,7 +5,8 @@ group, state, outcome, sex…); Python only adds up those grouped counts. The ce
 exact in the same transaction as every change (rollups.py) and checked by check-rollups.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -60,7 +61,8 @@ def _effective_paths(period: Period, unit: Unit, tree: str) -> dict[int, str]:
     """Map each unit holding assessments of the period to its path in the chosen tree."""
     holding = ReportCell.objects.filter(period=period, dimension=Dimension.GROUP, n__gt=0)
     if tree == "historical":
-        holding = holding.filter(unit__path__startswith=unit.path)
+        inside = holding.filter(unit__path__startswith=unit.path)
+        return dict(inside.values_list("unit_id", "unit__path").distinct())
     return paths_in_tree(set(holding.values_list("unit_id", flat=True).distinct()), unit, tree)
 
 
@@ -92,6 +94,39 @@ def _children(unit: Unit, period: Period, tree: str) -> list[Unit]:
     return list(children.order_by("name"))
 
 
+@dataclass
+class _Folded:
+    """The per-unit group counts, added up once into the two shapes the report reads.
+
+    `groups` holds (group, state, outcome) over the whole subtree, for totals, groups and
+    targets; `units` holds (unit, state, outcome), for children, final figures and pending.
+    At a million assessments the rows come to ~10,000 and the folds to a few hundred and a
+    few thousand entries, so each breakdown loops over a small dict, not the rows.
+    """
+
+    groups: Counter[tuple[str, str, str]]
+    units: Counter[tuple[int, str, str]]
+
+
+def _fold(cells: QuerySet[ReportCell]) -> _Folded:
+    rows = (
+        cells.filter(dimension=Dimension.GROUP)
+        .values_list("unit_id", "value", "state", "outcome")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    groups: Counter[tuple[str, str, str]] = Counter()
+    units: Counter[tuple[int, str, str]] = Counter()
+    for unit_id, group, state, outcome, n in rows:
+        groups[group, state, outcome] += n
+        units[unit_id, state, outcome] += n
+    return _Folded(groups, units)
+
+
+def _add(counts: Counts, n: int, state: str, outcome: str) -> None:
+    counts.add(n=n, state=state, passed=outcome == "passed")
+
+
 def summary_report(
     *, scope: Scope, period_code: str, unit_code: str, tree: str = "historical"
 ) -> SummaryReport:
@@ -104,9 +139,7 @@ def summary_report(
     definition = scheme.parsed
     paths = _effective_paths(period, unit, tree)
     cells = _cells(period, unit, tree, paths)
-    per_unit = [
-        {**r, "group": r["value"]} for r in _summed(cells, Dimension.GROUP, "unit_id", "value")
-    ]
+    folded = _fold(cells)
     return SummaryReport(
         period=period.code,
         unit_code=unit.code,
@@ -115,61 +148,62 @@ def summary_report(
         tree=tree,
         scheme=str(scheme),
         scheme_provisional=scheme.status == SchemeStatus.PROVISIONAL,
-        totals=_total(per_unit),
-        final=_final(per_unit, paths, period),
-        by_group=_by_group(per_unit, definition),
-        by_unit=_by_child(per_unit, paths, _children(unit, period, tree)),
+        totals=_total(folded),
+        final=_final(folded, paths, period),
+        by_group=_by_group(folded, definition),
+        by_unit=_by_child(folded, paths, _children(unit, period, tree)),
         by_indicator=_by_indicator(period, unit, tree, paths, definition),
         by_sex=_by_sex(cells),
         by_ethnicity=_by_ethnicity(cells),
         by_age_band=_by_age_band(cells),
-        pending=_pending(per_unit),
+        pending=_pending(folded),
         trend=_trend(unit),
-        targets=_targets(per_unit, period),
+        targets=_targets(folded, period),
         titles=titles_summary(period, unit, tree),
         centres=centres_activity(period, unit, tree),
     )
 
 
-def _total(rows: list[dict[str, Any]]) -> Counts:
+def _total(folded: _Folded) -> Counts:
     counts = Counts()
-    for r in rows:
-        counts.add(n=r["n"], state=r["state"], passed=r["passed"])
+    for (_group, state, outcome), n in folded.groups.items():
+        _add(counts, n, state, outcome)
     return counts
 
 
-def _final(rows: list[dict[str, Any]], paths: dict[int, str], period: Period) -> Counts:
+def _final(folded: _Folded, paths: dict[int, str], period: Period) -> Counts:
     """Count only decided assessments in communes that have closed the period."""
     closed = list(PeriodClosure.objects.filter(period=period).values_list("unit__path", flat=True))
     counts = Counts()
-    for r in rows:
-        if r["state"] == State.DECIDED and any(paths[r["unit_id"]].startswith(c) for c in closed):
-            counts.add(n=r["n"], state=r["state"], passed=r["passed"])
+    if not closed:
+        return counts
+    for (unit_id, state, outcome), n in folded.units.items():
+        if state == State.DECIDED and any(paths[unit_id].startswith(c) for c in closed):
+            _add(counts, n, state, outcome)
     return counts
 
 
-def _by_group(rows: list[dict[str, Any]], definition: SchemeDefinition) -> list[Row]:
+def _by_group(folded: _Folded, definition: SchemeDefinition) -> list[Row]:
     by_code = {g.code: Row(g.code, g.label) for g in definition.groups}
-    for r in rows:
-        if r["group"] in by_code:
-            by_code[r["group"]].counts.add(n=r["n"], state=r["state"], passed=r["passed"])
+    for (group, state, outcome), n in folded.groups.items():
+        if group in by_code:
+            _add(by_code[group].counts, n, state, outcome)
     return list(by_code.values())
 
 
-def _by_child(rows: list[dict[str, Any]], paths: dict[int, str], children: list[Unit]) -> list[Row]:
+def _by_child(folded: _Folded, paths: dict[int, str], children: list[Unit]) -> list[Row]:
     """Add each unit's counts to the direct child of the report unit it lies under."""
     result = {c.path: Row(c.code, c.name) for c in children}
     # A child's path is the report unit's path plus one id: cut each unit's path there.
     depth = children[0].path.count("/") if children else 0
     child_of: dict[int, Row | None] = {}
-    for r in rows:
-        unit_id = r["unit_id"]
+    for (unit_id, state, outcome), n in folded.units.items():
         if unit_id not in child_of:
             prefix = "/".join(paths[unit_id].split("/")[:depth]) + "/"
             child_of[unit_id] = result.get(prefix)
         row = child_of[unit_id]
         if row is not None:
-            row.counts.add(n=r["n"], state=r["state"], passed=r["passed"])
+            _add(row.counts, n, state, outcome)
     return list(result.values())
 
 
@@ -232,17 +266,14 @@ def _by_age_band(cells: QuerySet[ReportCell]) -> list[Row]:
     return list(rows.values())
 
 
-def _pending(rows: list[dict[str, Any]]) -> list[PendingRow]:
+def _pending(folded: _Folded) -> list[PendingRow]:
     """Units, down to the village, that still have assessments not decided."""
     by_unit: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in rows:
-        if r["state"] != State.DECIDED:
-            by_unit[r["unit_id"]][r["state"]] += r["n"]
-    units = Unit.objects.in_bulk(list(by_unit))
-    result = [
-        PendingRow(units[pk].code, units[pk].name, units[pk].kind, dict(states))
-        for pk, states in by_unit.items()
-    ]
+    for (unit_id, state, _outcome), n in folded.units.items():
+        if state != State.DECIDED:
+            by_unit[unit_id][state] += n
+    units = Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "code", "name", "kind")
+    result = [PendingRow(code, name, kind, dict(by_unit[pk])) for pk, code, name, kind in units]
     return sorted(result, key=lambda row: (-row.total, row.code))
 
 
@@ -264,12 +295,12 @@ def _trend(unit: Unit) -> list[TrendRow]:
     return [TrendRow(code, counts) for code, counts in trend.items()]
 
 
-def _targets(rows: list[dict[str, Any]], period: Period) -> list[TargetRow]:
+def _targets(folded: _Folded, period: Period) -> list[TargetRow]:
     configured = {**DEFAULT_TARGETS, **period.targets}
     officials = Counts()
-    for r in rows:
-        if r["group"] == "G3":
-            officials.add(n=r["n"], state=r["state"], passed=r["passed"])
+    for (group, state, outcome), n in folded.groups.items():
+        if group == "G3":
+            _add(officials, n, state, outcome)
     return [
         TargetRow(
             code="officials_cdht",
