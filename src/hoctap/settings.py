@@ -265,6 +265,9 @@ HOCTAP_IMPORT_MAX_XML_BYTES = env_int(
 # Imports above this many rows run as a background task (django-tasks, database backend:
 # `hoctap serve` starts the worker; `hoctap db_worker` runs one on its own).
 HOCTAP_IMPORT_BACKGROUND_ROWS = env_int("HOCTAP_IMPORT_BACKGROUND_ROWS", 2000, minimum=1)
+# Exports above this many rows are written by a background task and downloaded from the
+# job's page (the file is kept 7 days: `hoctap purge-exports`); smaller ones stream at once.
+HOCTAP_EXPORT_BACKGROUND_ROWS = env_int("HOCTAP_EXPORT_BACKGROUND_ROWS", 20_000, minimum=1)
 TASKS = {
     "default": {
         "BACKEND": env_str("HOCTAP_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -8,8 +8,11 @@ Objects belong to Xã Quài Cang (03289); the outsider is the officer of Xã Qu�
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -32,7 +35,7 @@ from hoctap.people.models import (
 from hoctap.people.privacy import consent_give, data_request_record
 from hoctap.recognition.models import Certificate, TitleEntry
 from hoctap.recognition.services import certificate_issue
-from hoctap.transfer.models import ImportJob, JobStatus
+from hoctap.transfer.models import ExportJob, ExportKind, ExportStatus, ImportJob, JobStatus
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +54,7 @@ class Objects:
     erasure: DataRequest
     consent: Consent
     evidence: Evidence
+    export: ExportJob
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,9 @@ ROUTES: dict[str, Route] = {
     "field:token": Route(
         lambda o: "/field/token", "post", outsider="hidden", wrong="get", stranger="401"
     ),
+    "transfer:job": Route(lambda o: f"/exports/jobs/{o.export.pk}"),
+    "transfer:job_status": Route(lambda o: f"/exports/jobs/{o.export.pk}/status"),
+    "transfer:job_download": Route(lambda o: f"/exports/jobs/{o.export.pk}/download"),
     "imports:index": Route(lambda o: "/imports/", outsider="hidden", wrong="put"),
     "imports:detail": Route(lambda o: f"/imports/{o.job.pk}/"),
     "imports:status": Route(lambda o: f"/imports/{o.job.pk}/status"),
@@ -324,7 +331,8 @@ def _names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Ite
 
 
 @pytest.fixture
-def objects(commune_officer: User) -> Objects:
+def objects(commune_officer: User, settings: Any, tmp_path: Path) -> Objects:
+    settings.MEDIA_ROOT = tmp_path
     assessment = Assessment.objects.filter(
         period__code="2021-2022", state=State.REGISTERED, unit__code__startswith="03289"
     ).first()
@@ -358,7 +366,32 @@ def objects(commune_officer: User) -> Objects:
     evidence = evidence_add(
         user=commune_officer, assessment_id=assessment.pk, upload=upload, indicators=["CS1"]
     )
-    return Objects(assessment, citizen, household, job, data_request, erasure, consent, evidence)
+    return Objects(
+        assessment,
+        citizen,
+        household,
+        job,
+        data_request,
+        erasure,
+        consent,
+        evidence,
+        _written_export(commune_officer),
+    )
+
+
+def _written_export(user: User) -> ExportJob:
+    """Return a background export of Quài Cang's people, written and ready to download."""
+    export = ExportJob.objects.create(
+        user=user,
+        kind=ExportKind.CITIZEN,
+        fmt="csv",
+        filename="cong-dan.csv",
+        status=ExportStatus.DONE,
+        rows_total=1,
+        rows_written=1,
+    )
+    export.file.save("x", ContentFile(f"\ufeffHọ và tên\n{MARKER}\n".encode()))
+    return export
 
 
 def _png() -> bytes:

@@ -150,9 +150,16 @@ def _add(archive: zipfile.ZipFile, name: str, source: Any, *, compress: bool) ->
     return Member(sha256=digest.hexdigest(), size=size)
 
 
+# Files that are copies of the database's own rows, kept for days at most: an export waiting
+# to be downloaded. A backup would only spread more copies of personal data.
+TRANSIENT = ("exports",)
+
+
 def _media_files() -> Iterator[tuple[str, Path]]:
     root = Path(settings.MEDIA_ROOT)
     for folder, dirs, names in os.walk(root):
+        if Path(folder) == root:
+            dirs[:] = [d for d in dirs if d not in TRANSIENT]
         dirs.sort()
         for file_name in sorted(names):
             path = Path(folder, file_name)

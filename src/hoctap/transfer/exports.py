@@ -1,17 +1,72 @@
 """Exports of people and assessments within a user's scope, as streamed CSV or XLSX."""
 
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from typing import IO
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
 
 import xlsxwriter
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from hoctap.accounts.models import User
+from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.models import Assessment
-from hoctap.core.exports import neutralise
+from hoctap.assessments.periods import period_get, period_scheme
+from hoctap.assessments.selectors import assessment_list
+from hoctap.core.errors import NotFound
+from hoctap.core.exports import csv_stream, neutralise
+from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen
+from hoctap.people.selectors import citizen_list
 from hoctap.schemes.definition import SchemeDefinition
+from hoctap.schemes.models import SubjectType
+
+Table = tuple[list[str], Iterator[list[object]]]
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class ExportSelection:
+    """The rows of one export in a user's scope, and how to lay them out."""
+
+    name: str
+    rows: QuerySet[Any]
+    table: Callable[[], Table]
+
+    def count(self) -> int:
+        return self.rows.order_by().count()
+
+
+def citizen_selection(*, user: User, query: str) -> ExportSelection:
+    """Select the people in `user`'s scope whose name matches `query`."""
+    citizens = citizen_list(user=user, query=query)
+    return ExportSelection("cong-dan", citizens, lambda: citizen_table(citizens))
+
+
+def assessment_selection(*, user: User, period_code: str, unit_code: str) -> ExportSelection:
+    """Select a period's assessments in scope, under one unit when a code is given.
+
+    ValidationError for an unknown period or one without a scheme; NotFound for a unit
+    outside the scope.
+    """
+    scope = scope_for(user)
+    period = period_get(period_code)
+    rows = assessment_list(user=user, scope=scope).filter(period=period)
+    if unit_code:
+        units = Unit.objects.filter(code=unit_code).during(period.starts_on, period.ends_on)
+        unit = scope.filter(units, "").order_by("-valid_from").first()
+        if unit is None:
+            raise NotFound(_("No such unit."))
+        rows = rows.filter(unit__path__startswith=unit.path)
+    definition = period_scheme(period, SubjectType.CITIZEN).parsed
+    ordered = rows.order_by("unit__path", "citizen__search_name")
+    return ExportSelection(
+        f"danh-gia-{period.code}", ordered, lambda: assessment_table(ordered, definition)
+    )
 
 
 def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> IO[bytes]:
@@ -30,7 +85,16 @@ def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence[object]
     return handle
 
 
-def citizen_table(citizens: QuerySet[Citizen]) -> tuple[list[str], Iterator[list[object]]]:
+def csv_file(header: Sequence[str], rows: Iterable[Sequence[object]]) -> IO[bytes]:
+    """Write the CSV (BOM first, every cell neutralised) to a temporary file and return it open."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - returned to the caller, who closes it
+    for line in csv_stream(header, rows):
+        handle.write(line.encode("utf-8"))
+    handle.seek(0)
+    return handle
+
+
+def citizen_table(citizens: QuerySet[Citizen]) -> Table:
     """Return the header and rows of a people export (CCCD masked)."""
     header = [_("Full name"), _("Birth year"), _("Sex"), _("Ethnicity"), _("CCCD"), _("Unit")]
     rows = (
@@ -47,9 +111,7 @@ def citizen_table(citizens: QuerySet[Citizen]) -> tuple[list[str], Iterator[list
     return header, rows
 
 
-def assessment_table(
-    assessments: QuerySet[Assessment], definition: SchemeDefinition
-) -> tuple[list[str], Iterator[list[object]]]:
+def assessment_table(assessments: QuerySet[Assessment], definition: SchemeDefinition) -> Table:
     """Return the header and rows of an assessment export, one column per indicator."""
     indicator_codes = definition.indicator_codes
     header = [
