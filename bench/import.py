@@ -133,18 +133,19 @@ def _baseline(path: Path, period_id: int, scheme_id: int, units: dict[str, int])
                     now,
                 )
             )
-        cursor.executemany(
-            "INSERT INTO people_citizen (id, uuid, full_name, search_name, birth_year, sex, "
-            "national_id, home_unit_id, created_at, updated_at) VALUES "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        _insert(
+            cursor,
+            "people_citizen",
+            "id, uuid, full_name, search_name, birth_year, sex, national_id, home_unit_id, "
+            "created_at, updated_at",
             citizens,
         )
-        cursor.executemany(
-            "INSERT INTO assessments_assessment (id, period_id, scheme_id, subject_type, "
-            'citizen_id, unit_id, "group", state, self_scores, reviewer_scores, final_scores, '
-            "result, version, decision_body, decision_number, request_digest, created_at, "
-            "updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            "%s, %s)",
+        _insert(
+            cursor,
+            "assessments_assessment",
+            'id, period_id, scheme_id, subject_type, citizen_id, unit_id, "group", state, '
+            "self_scores, reviewer_scores, final_scores, result, version, decision_body, "
+            "decision_number, request_digest, created_at, updated_at",
             assessments,
         )
     seconds = time.perf_counter() - start
@@ -152,6 +153,17 @@ def _baseline(path: Path, period_id: int, scheme_id: int, units: dict[str, int])
         cursor.execute("DELETE FROM assessments_assessment WHERE period_id = %s", [period_id])
         cursor.execute("DELETE FROM people_citizen WHERE id >= %s", [first])
     return seconds
+
+
+def _insert(cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+    """The fastest plain way in: COPY on PostgreSQL, one executemany on SQLite."""
+    if cursor.db.vendor == "postgresql":
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join(["%s"] * len(rows[0]))
+    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def _import(path: Path, period_code: str) -> float:

@@ -108,20 +108,38 @@ def _minimum(a: Assessment) -> Decimal | None:
     return rule_minimum(a.scheme.rule)
 
 
-_CELL_UPSERT = (
-    "INSERT INTO reports_reportcell (period_id, unit_id, dimension, value, state, outcome, n) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+_CELL_COLUMNS = "period_id, unit_id, dimension, value, state, outcome, n"
+_CELL_CONFLICT = (
     "ON CONFLICT (period_id, unit_id, dimension, value, state, outcome) "
     "DO UPDATE SET n = reports_reportcell.n + excluded.n"
 )
-_INDICATOR_UPSERT = (
-    "INSERT INTO reports_reportindicatorcell (period_id, unit_id, indicator, n, total, below_min) "
-    "VALUES (%s, %s, %s, %s, %s, %s) "
+_INDICATOR_COLUMNS = "period_id, unit_id, indicator, n, total, below_min"
+_INDICATOR_CONFLICT = (
     "ON CONFLICT (period_id, unit_id, indicator) DO UPDATE SET "
     "n = reports_reportindicatorcell.n + excluded.n, "
     "total = reports_reportindicatorcell.total + excluded.total, "
     "below_min = reports_reportindicatorcell.below_min + excluded.below_min"
 )
+# PostgreSQL takes every row of an upsert in one statement, one array per column (the keys are
+# unique, which ON CONFLICT DO UPDATE requires); SQLite takes them one by one.
+_CELL_TYPES = ("bigint", "bigint", "text", "text", "text", "text", "integer")
+_INDICATOR_TYPES = ("bigint", "bigint", "text", "integer", "numeric", "integer")
+
+
+def _upsert(
+    cursor: Any, table: str, columns: str, conflict: str, types: tuple[str, ...], rows: list[Any]
+) -> None:
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        # Every part of the statement is a constant of this module; the rows are parameters.
+        statement = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}"  # noqa: S608
+        cursor.execute(statement, [list(column) for column in zip(*rows, strict=True)])
+        return
+    marks = ", ".join(["%s"] * len(types))
+    statement = f"INSERT INTO {table} ({columns}) VALUES ({marks}) {conflict}"  # noqa: S608
+    cursor.executemany(statement, rows)
 
 
 def rollup_apply(changes: Iterable[tuple[Contribution, int]]) -> None:
@@ -139,10 +157,15 @@ def rollup_apply(changes: Iterable[tuple[Contribution, int]]) -> None:
     cell_rows = [(*key, n) for key, n in cells.items() if n]
     indicator_rows = [(*key, int(a[0]), a[1], int(a[2])) for key, a in indicators.items() if any(a)]
     with connection.cursor() as cursor:
-        if cell_rows:
-            cursor.executemany(_CELL_UPSERT, cell_rows)
-        if indicator_rows:
-            cursor.executemany(_INDICATOR_UPSERT, indicator_rows)
+        _upsert(cursor, "reports_reportcell", _CELL_COLUMNS, _CELL_CONFLICT, _CELL_TYPES, cell_rows)
+        _upsert(
+            cursor,
+            "reports_reportindicatorcell",
+            _INDICATOR_COLUMNS,
+            _INDICATOR_CONFLICT,
+            _INDICATOR_TYPES,
+            indicator_rows,
+        )
 
 
 def rollup_change(before: Contribution | None, after: Contribution | None) -> None:

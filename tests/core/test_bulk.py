@@ -1,0 +1,84 @@
+"""`insert_rows`: the rows read back as the ORM would have written them, on both databases."""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hoctap.accounts.models import User
+from hoctap.core.bulk import insert_rows
+from hoctap.transfer.models import ExportJob
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = (
+    "id",
+    "user_id",
+    "kind",
+    "fmt",
+    "parameters",
+    "filename",
+    "status",
+    "rows_total",
+    "rows_written",
+    "file",
+    "created_at",
+)
+
+
+def _row(user: User, name: str, parameters: Any, **changes: Any) -> tuple[Any, ...]:
+    values = {
+        "id": uuid.uuid4(),
+        "user_id": user.pk,
+        "kind": "citizen",
+        "fmt": "csv",
+        "parameters": parameters,
+        "filename": name,
+        "status": "done",
+        "rows_total": 3,
+        "rows_written": 3,
+        "file": "",
+        "created_at": timezone.now() - timedelta(days=1),
+        **changes,
+    }
+    return tuple(values[c] for c in COLUMNS)
+
+
+def test_rows_read_back_with_their_own_json_uuid_and_moment(commune_officer: User) -> None:
+    shared = {"q": "Lò Văn Pọng", "n": [1, 2]}
+    moment = timezone.now() - timedelta(hours=3)
+    rows = [
+        _row(commune_officer, "a.csv", shared, created_at=moment),
+        _row(commune_officer, "b.csv", {"q": "Quàng Thị Xuân"}),
+        _row(commune_officer, "c.csv", shared),
+        _row(commune_officer, "d.csv", {}),
+    ]
+
+    assert insert_rows(ExportJob, COLUMNS, rows) == 4
+
+    stored = list(ExportJob.objects.order_by("filename"))
+    assert [j.parameters for j in stored] == [shared, {"q": "Quàng Thị Xuân"}, shared, {}]
+    assert [j.pk for j in stored] == [r[0] for r in rows]
+    assert stored[0].created_at == moment
+    assert ExportJob.objects.filter(parameters__q="Lò Văn Pọng").count() == 2
+
+
+def test_a_row_that_breaks_a_constraint_raises_and_writes_nothing(commune_officer: User) -> None:
+    twice = uuid.uuid4()
+    rows = [
+        _row(commune_officer, "a.csv", {}, id=twice),
+        _row(commune_officer, "b.csv", {}, id=twice),
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(ExportJob, COLUMNS, rows)
+    assert not ExportJob.objects.exists()
+    # Each row alone is fine: it was the repeated key that was refused.
+    assert insert_rows(ExportJob, COLUMNS, rows[:1]) == 1
+
+
+def test_a_row_of_the_wrong_width_is_refused(commune_officer: User) -> None:
+    with pytest.raises(ValueError, match="expected 11 values, got 10"):
+        insert_rows(ExportJob, COLUMNS, [_row(commune_officer, "a.csv", {})[:-1]])
