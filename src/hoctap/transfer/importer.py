@@ -21,6 +21,7 @@ from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import outcome_of
 from hoctap.audit.chain import GENESIS, event_hash
 from hoctap.core.bulk import insert_rows
+from hoctap.core.memory import collector_paused
 from hoctap.core.text import fold
 from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen, Household
@@ -197,6 +198,7 @@ def _identity(p: Person) -> tuple[object, ...]:
     return ("person", p.unit.pk, p.search_name, p.birth_year, fold(p.household_code))
 
 
+@collector_paused()
 def import_assessments(
     *,
     table: Table,

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from hoctap.core.memory import collector_paused
+
 MAX_MEMBERS = 200
 MAX_RATIO = 200
 _CHUNK = 1 << 20
@@ -119,6 +121,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
 
 
+@collector_paused()
 def read_table(data: bytes, *, name: str = "") -> Table:
     """Return the header row and the data rows of the file's first sheet, every cell as text."""
     limit: int = settings.HOCTAP_IMPORT_MAX_BYTES
