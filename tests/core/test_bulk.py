@@ -9,7 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hoctap.accounts.models import User
-from hoctap.core.bulk import insert_rows
+from hoctap.core.bulk import ids_reserve, insert_rows
+from hoctap.organisation.models import Unit
+from hoctap.people.models import Household
 from hoctap.transfer.models import ExportJob
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,38 @@ def test_a_row_that_breaks_a_constraint_raises_and_writes_nothing(commune_office
 def test_a_row_of_the_wrong_width_is_refused(commune_officer: User) -> None:
     with pytest.raises(ValueError, match="expected 11 values, got 10"):
         insert_rows(ExportJob, COLUMNS, [_row(commune_officer, "a.csv", {})[:-1]])
+
+
+def _households(unit: Unit, codes: list[str], ids: list[int]) -> None:
+    insert_rows(
+        Household,
+        ("id", "uuid", "unit_id", "code", "head_name", "address"),
+        [(pk, uuid.uuid4(), unit.pk, code, "", "") for pk, code in zip(ids, codes, strict=True)],
+    )
+
+
+def test_reserved_keys_are_new_and_the_next_row_follows_them() -> None:
+    unit = Unit.objects.get(code="03289-CH1")
+    first = Household.objects.create(unit=unit, code="H-old")
+    dropped = Household.objects.create(unit=unit, code="H-dropped").pk
+    Household.objects.filter(pk=dropped).delete()
+
+    ids = ids_reserve(Household, 3)
+    _households(unit, ["H1", "H2", "H3"], ids)
+    after = Household.objects.create(unit=unit, code="H-after")
+
+    # Never a key in use, never one given before (the deleted row's), in order.
+    assert ids == sorted(ids)
+    assert min(ids) > dropped > first.pk
+    assert len(set(ids)) == 3
+    assert after.pk > max(ids)
+    assert Household.objects.filter(pk__in=ids).count() == 3
+    assert ids_reserve(Household, 0) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keys_are_only_reserved_inside_the_transaction_that_uses_them() -> None:
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        ids_reserve(Household, 2)
+    with transaction.atomic():
+        assert len(ids_reserve(Household, 2)) == 2

@@ -110,3 +110,35 @@ def _execute_many(conn: Any, sql: str, rows: Iterator[list[Any]]) -> int:
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def ids_reserve(model: type[models.Model], count: int) -> list[int]:
+    """Return `count` new primary keys for rows the caller is about to insert with them.
+
+    PostgreSQL hands them out from the column's sequence, safe under concurrent writers.
+    SQLite has no sequence to draw from: the keys follow the largest ever given (AUTOINCREMENT
+    never reuses one), which is safe because hoctap's SQLite transactions are IMMEDIATE: the
+    write lock is held from the first statement, so nobody else inserts until the commit.
+    """
+    if count <= 0:
+        return []
+    conn = connections[DEFAULT_DB_ALIAS]
+    if not conn.in_atomic_block:
+        raise RuntimeError("ids_reserve() must run inside the transaction that inserts the rows")
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+        quoted = conn.ops.quote_name(table)
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX({conn.ops.quote_name(column)}) FROM {quoted}), 0), "  # noqa: S608
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        first = int(cursor.fetchone()[0]) + 1
+    return list(range(first, first + count))
