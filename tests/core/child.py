@@ -116,18 +116,23 @@ def add_user(username: str) -> None:
 
 @contextmanager
 def hang_once_written(signal: str, tables: set[str], target_id: Any = None) -> Iterator[None]:
-    """Once statements have written to every one of `tables`, report and sleep (uncommitted)."""
+    """Once statements have written to every one of `tables`, report and sleep (uncommitted).
+
+    Statements are watched through Django's execute wrapper; a bulk COPY (PostgreSQL) does
+    not pass through it, so `insert_rows`' COPY is watched by wrapping it too.
+    """
     from django.db import connection
+
+    from hoctap.core import bulk
 
     written: set[str] = set()
     done = False
 
-    def hook(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    def note(sql: str) -> None:
         nonlocal done
-        result = execute(sql, params, many, context)
         lowered = sql.lstrip().lower()
-        if done or not lowered.startswith(("insert", "update")):
-            return result
+        if done or not lowered.startswith(("insert", "update", "copy")):
+            return
         written.update(t for t in tables if f'"{t}"' in lowered or f" {t} " in lowered)
         if written == tables:
             done = True
@@ -136,10 +141,25 @@ def hang_once_written(signal: str, tables: set[str], target_id: Any = None) -> I
                 json.dump(seen, handle)
             os.replace(f"{signal}.tmp", signal)
             time.sleep(600)
+
+    def hook(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        result = execute(sql, params, many, context)
+        note(sql)
         return result
 
-    with connection.execute_wrapper(hook):
-        yield
+    copy = bulk._copy
+
+    def watched_copy(conn: Any, statement: str, rows: Any) -> int:
+        count = copy(conn, statement, rows)
+        note(statement)
+        return count
+
+    bulk._copy = watched_copy
+    try:
+        with connection.execute_wrapper(hook):
+            yield
+    finally:
+        bulk._copy = copy
 
 
 def decide(signal: str) -> None:
