@@ -19,7 +19,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_safe
 
@@ -122,10 +122,7 @@ def assessments_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 
 def _own_job(request: HttpRequest, job_id: UUID) -> ExportJob:
     """Return an export of the signed-in user; anyone else's is not found."""
-    job = ExportJob.objects.filter(pk=job_id, user=authenticated_user(request)).first()
-    if job is None:
-        raise Http404
-    return job
+    return get_object_or_404(ExportJob, pk=job_id, user=authenticated_user(request))
 
 
 @require_safe
