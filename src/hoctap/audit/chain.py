@@ -8,6 +8,7 @@ below is frozen: changing it would make every stored chain fail verification.
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -59,6 +60,43 @@ def event_hash(
             "prev": prev_hash,
         }
     )
+
+
+def event_hasher(
+    *,
+    at: datetime,
+    actor_id: int | None,
+    access_code_id: int | None,
+    action: str,
+    from_state: str,
+    to_state: str,
+    reason: str,
+) -> Callable[[UUID, int, Any, str], str]:
+    """Return `hash(assessment_id, seq, changes, prev_hash)` for many events that share the rest.
+
+    The same digest as `event_hash`, for a bulk write (an import chains 100,000 events): the
+    canonical text of the shared fields is encoded once, in the key order `sort_keys` gives,
+    and each event adds only its own values. A test holds the two equal.
+    """
+    head = (
+        f'{{"access_code":{_dumps(access_code_id)},"action":{_dumps(action)}'
+        f',"actor":{_dumps(actor_id)},"assessment":"'
+    )
+    after_assessment = f'","at":{_dumps(stamp(at))},"chain":"assessment_event","changes":'
+    after_changes = f',"from":{_dumps(from_state)},"prev":'
+    after_prev = f',"reason":{_dumps(reason)},"seq":'
+    tail = f',"to":{_dumps(to_state)}}}'
+    sha256 = hashlib.sha256
+
+    def digest(assessment_id: UUID, seq: int, changes: Any, prev_hash: str) -> str:
+        # A UUID's text needs no escaping; an int is its own JSON.
+        text = (
+            f"{head}{assessment_id}{after_assessment}{_dumps(changes)}{after_changes}"
+            f"{_dumps(prev_hash)}{after_prev}{int(seq)}{tail}"
+        )
+        return sha256(text.encode()).hexdigest()
+
+    return digest
 
 
 def access_hash(
