@@ -5,13 +5,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hoctap.accounts.models import User
+from hoctap.assessments.models import Assessment
 from hoctap.core.bulk import ids_reserve, insert_rows
 from hoctap.organisation.models import Unit
-from hoctap.people.models import Household
+from hoctap.people.models import Citizen, Household
 from hoctap.transfer.models import ExportJob
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +121,44 @@ def test_keys_are_only_reserved_inside_the_transaction_that_uses_them() -> None:
         ids_reserve(Household, 2)
     with transaction.atomic():
         assert len(ids_reserve(Household, 2)) == 2
+
+
+def _pks(queryset: Any) -> list[Any]:
+    return sorted(queryset.values_list("pk", flat=True))
+
+
+def test_any_of_finds_what_in_finds_for_text_keys_and_uuids() -> None:
+    citizens = list(Citizen.objects.exclude(national_id=None).order_by("pk")[:40])
+    numbers = [c.national_id for c in citizens[::2]] + ["000000000000", None]
+    assert len(numbers) == 22
+    found = _pks(Citizen.objects.filter(national_id__any_of=numbers))
+    assert found == _pks(Citizen.objects.filter(national_id__in=numbers))
+    assert found == sorted(c.pk for c in citizens[::2])
+
+    ids = [a.pk for a in Assessment.objects.order_by("pk")[:30:3]] + [uuid.uuid4()]
+    assert _pks(Assessment.objects.filter(pk__any_of=ids)) == sorted(ids[:-1])
+
+
+def test_any_of_on_a_foreign_key_takes_keys_and_instances() -> None:
+    units = list(Unit.objects.filter(residents__isnull=False).distinct().order_by("pk")[:2])
+    by_key = _pks(Citizen.objects.filter(home_unit_id__any_of=[u.pk for u in units]))
+    assert by_key
+    assert by_key == _pks(Citizen.objects.filter(home_unit__in=units))
+    assert by_key == _pks(Citizen.objects.filter(home_unit__any_of=units))
+
+
+def test_any_of_nothing_matches_nothing() -> None:
+    assert not Citizen.objects.filter(national_id__any_of=[]).exists()
+    assert not Citizen.objects.filter(national_id__any_of=[None]).exists()
+
+
+def test_any_of_is_one_parameter_on_postgresql_and_an_in_list_elsewhere() -> None:
+    numbers = [f"{n:012d}" for n in range(5000)]
+    with CaptureQueriesContext(connection) as queries:
+        list(Citizen.objects.filter(national_id__any_of=numbers).values_list("pk"))
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        assert '"national_id" = ANY(' in sql
+        assert "IN (" not in sql
+    else:
+        assert '"national_id" IN (' in sql

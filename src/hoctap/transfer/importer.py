@@ -19,7 +19,7 @@ from hoctap.accounts.scoping import Scope
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import outcome_of
-from hoctap.audit.chain import GENESIS, event_hash
+from hoctap.audit.chain import GENESIS, event_hasher
 from hoctap.core.bulk import ids_reserve, insert_rows
 from hoctap.core.memory import collector_paused
 from hoctap.core.text import fold
@@ -125,7 +125,7 @@ class Written:
 
     assessment_id: uuid.UUID
     state: str
-    scores: dict[str, str]
+    changes: dict[str, Any]
     seq: int
     prev_hash: str
     hash: str
@@ -139,6 +139,8 @@ class Who:
     sex: str
     ethnicity_id: int | None
     birth_year: int
+    # Created by this import: they cannot have an assessment yet.
+    new: bool = False
 
 
 def _chunks(values: list[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -152,7 +154,7 @@ def _lookups(table: Table, index: int, period: Period, scope: Scope, scheme: Sch
     for chunk in _chunks(codes):
         found = (
             Unit.objects.during(period.starts_on, period.ends_on)
-            .filter(code__in=chunk)
+            .filter(code__any_of=chunk)
             .order_by("valid_from")
         )
         units.update({u.code: u for u in found})
@@ -198,7 +200,7 @@ def _check(table: Table, period: Period, scope: Scope, scheme: Scheme) -> list[P
 def _identity(p: Person) -> tuple[object, ...]:
     if p.national_id:
         return ("cccd", p.national_id)
-    return ("person", p.unit.pk, p.search_name, p.birth_year, fold(p.household_code))
+    return ("person", p.unit_id, p.search_name, p.birth_year, fold(p.household_code))
 
 
 @collector_paused()
@@ -257,6 +259,16 @@ class _Writer:
         self.actor_id = actor.pk if actor else None
         # One moment for every row and event the import writes.
         self.now = timezone.now()
+        # Every event of an import shares all but its assessment, place, changes and chain.
+        self.hash = event_hasher(
+            at=self.now,
+            actor_id=self.actor_id,
+            access_code_id=None,
+            action="import",
+            from_state=state,
+            to_state=state,
+            reason="",
+        )
         self.summary = ImportSummary()
         self.errors: list[str] = []
 
@@ -269,11 +281,11 @@ class _Writer:
         return self.summary
 
     def _households(self, people: list[Person]) -> dict[tuple[int, str], Household]:
-        wanted = {(p.unit.pk, p.household_code) for p in people if p.household_code}
+        wanted = {(p.unit_id, p.household_code) for p in people if p.household_code}
         found: dict[tuple[int, str], Household] = {}
         unit_ids = sorted({u for u, _c in wanted})
         for chunk in _chunks(unit_ids):
-            for h in Household.objects.filter(unit_id__in=chunk):
+            for h in Household.objects.filter(unit_id__any_of=chunk):
                 found[(h.unit_id, h.code)] = h
         missing = [Household(unit_id=u, code=c) for u, c in sorted(wanted - set(found))]
         for h in Household.objects.bulk_create(missing, batch_size=CHUNK):
@@ -289,7 +301,7 @@ class _Writer:
         result: dict[int, Who] = {}
         new: list[tuple[Person, str, Household | None]] = []
         for p in people:
-            household = households.get((p.unit.pk, p.household_code))
+            household = households.get((p.unit_id, p.household_code))
             if p.national_id:
                 match = by_cccd.get(p.national_id)
                 if match is not None and not self._visible(match):
@@ -298,7 +310,7 @@ class _Writer:
                     continue
             else:
                 match = by_key.get(
-                    (p.unit.pk, p.search_name, p.birth_year, household.pk if household else None)
+                    (p.unit_id, p.search_name, p.birth_year, household.pk if household else None)
                 )
             if match is None:
                 new.append((p, uuid.uuid4().hex, household))
@@ -327,7 +339,7 @@ class _Writer:
                     p.ethnicity.pk if p.ethnicity else None,
                     p.national_id,
                     household.pk if household else None,
-                    p.unit.pk,
+                    p.unit_id,
                     now,
                     now,
                 )
@@ -335,7 +347,7 @@ class _Writer:
             ),
         )
         return {
-            p.row: Who(pk, p.sex, p.ethnicity.pk if p.ethnicity else None, p.birth_year)
+            p.row: Who(pk, p.sex, p.ethnicity.pk if p.ethnicity else None, p.birth_year, new=True)
             for pk, (p, _uid, _h) in zip(ids, new, strict=True)
         }
 
@@ -346,7 +358,7 @@ class _Writer:
     def _existing_by_cccd(self, numbers: list[str]) -> dict[str, Citizen]:
         found: dict[str, Citizen] = {}
         for chunk in _chunks(sorted(set(numbers))):
-            rows = Citizen.objects.filter(national_id__in=chunk).select_related(
+            rows = Citizen.objects.filter(national_id__any_of=chunk).select_related(
                 "home_unit", "workplace"
             )
             found.update({c.national_id: c for c in rows if c.national_id})
@@ -355,9 +367,11 @@ class _Writer:
     def _existing_by_key(self, people: list[Person]) -> dict[tuple[Any, ...], Citizen]:
         found: dict[tuple[Any, ...], Citizen] = {}
         for chunk in _chunks(people, 2000):
-            units = {p.unit.pk for p in chunk}
+            units = {p.unit_id for p in chunk}
             names = {p.search_name for p in chunk}
-            rows = Citizen.objects.filter(home_unit_id__in=units, search_name__in=names).only(
+            rows = Citizen.objects.filter(
+                home_unit_id__any_of=units, search_name__any_of=names
+            ).only(
                 "pk",
                 "home_unit_id",
                 "search_name",
@@ -371,7 +385,9 @@ class _Writer:
         return found
 
     def _assessments(self, people: list[Person], citizens: dict[int, Who]) -> None:
-        existing = self._existing_assessments([w.citizen_id for w in citizens.values()])
+        existing = self._existing_assessments(
+            [w.citizen_id for w in citizens.values() if not w.new]
+        )
         new: list[tuple[Person, Who]] = []
         changed: list[Assessment] = []
         written: list[Written] = []
@@ -408,27 +424,10 @@ class _Writer:
 
     def _chained(self, a: Assessment) -> Written:
         """Return the import event of an existing assessment, chained on; move its head."""
-        seq, prev = a.event_count + 1, a.event_head
-        digest = self._hash(a.pk, a.state, a.final_scores, seq, prev)
+        seq, prev, changes = a.event_count + 1, a.event_head, _changes(a.final_scores)
+        digest = self.hash(a.pk, seq, changes, prev)
         a.event_count, a.event_head = seq, digest
-        return Written(a.pk, a.state, a.final_scores, seq, prev, digest)
-
-    def _hash(
-        self, aid: uuid.UUID, state: str, scores: dict[str, str], seq: int = 1, prev: str = GENESIS
-    ) -> str:
-        return event_hash(
-            assessment_id=aid,
-            seq=seq,
-            at=self.now,
-            actor_id=self.actor_id,
-            access_code_id=None,
-            action="import",
-            from_state=state,
-            to_state=state,
-            reason="",
-            changes=_changes(scores),
-            prev_hash=prev,
-        )
+        return Written(a.pk, a.state, changes, seq, prev, digest)
 
     def _create_assessments(
         self, new: list[tuple[Person, Who]], moves: list[tuple[Contribution, int]]
@@ -440,12 +439,16 @@ class _Writer:
         decided = self.state == State.DECIDED
         now = self.now
         rows, created = [], []
+        # Rows with the same facts count alike: one contribution for each distinct kind.
+        kinds: Counter[tuple[Any, ...]] = Counter()
+        facts: dict[tuple[Any, ...], Facts] = {}
         for p, who in new:
             outcome = outcome_of(definition, p.scores) if decided else None
             aid = uuid.uuid4()
             # A new assessment's chain starts with its import event.
+            changes = _changes(p.scores)
             first = Written(
-                aid, str(self.state), p.scores, 1, GENESIS, self._hash(aid, self.state, p.scores)
+                aid, str(self.state), changes, 1, GENESIS, self.hash(aid, 1, changes, GENESIS)
             )
             rows.append(
                 (
@@ -454,7 +457,7 @@ class _Writer:
                     self.scheme.pk,
                     SubjectType.CITIZEN,
                     who.citizen_id,
-                    p.unit.pk,
+                    p.unit_id,
                     p.group,
                     self.state,
                     p.scores,
@@ -475,19 +478,28 @@ class _Writer:
                 )
             )
             created.append(first)
-            facts = Facts(
-                self.period.pk,
-                p.unit.pk,
-                p.group,
-                self.state,
-                outcome.passed if outcome else None,
-                who.sex,
-                who.ethnicity_id,
-                who.birth_year,
-                p.scores,
-            )
-            moves.append((contribution_of(facts, start_year=start_year, minimum=minimum), 1))
+            passed = outcome.passed if outcome else None
+            # Scores count only in a decided assessment's indicator cells.
+            scores = tuple(p.scores.items()) if decided else ()
+            kind = (p.unit_id, p.group, passed, who.sex, who.ethnicity_id, who.birth_year, scores)
+            kinds[kind] += 1
+            if kind not in facts:
+                facts[kind] = Facts(
+                    self.period.pk,
+                    p.unit_id,
+                    p.group,
+                    self.state,
+                    passed,
+                    who.sex,
+                    who.ethnicity_id,
+                    who.birth_year,
+                    p.scores,
+                )
         insert_rows(Assessment, _ASSESSMENT_COLUMNS, rows)
+        moves.extend(
+            (contribution_of(facts[kind], start_year=start_year, minimum=minimum), n)
+            for kind, n in kinds.items()
+        )
         return created
 
     def _events(self, written: list[Written]) -> None:
@@ -504,7 +516,7 @@ class _Writer:
                     w.state,
                     w.state,
                     "",
-                    _changes(w.scores),
+                    w.changes,
                     w.prev_hash,
                     w.hash,
                 )
@@ -518,7 +530,7 @@ class _Writer:
             # Locked: the import appends to their event chains and moves their heads.
             rows = (
                 Assessment.objects.select_for_update(of=("self",))
-                .filter(period=self.period, citizen_id__in=chunk)
+                .filter(period=self.period, citizen_id__any_of=chunk)
                 .select_related("period", "scheme", "citizen")
             )
             found.update({a.citizen_id: a for a in rows if a.citizen_id})
@@ -526,7 +538,7 @@ class _Writer:
 
     def _same(self, a: Assessment, p: Person) -> bool:
         return (
-            a.unit_id == p.unit.pk
+            a.unit_id == p.unit_id
             and a.group == p.group
             and a.final_scores == p.scores
             and a.state == self.state

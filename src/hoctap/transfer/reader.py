@@ -43,6 +43,8 @@ class Table:
 
 
 def _cell(value: object) -> str:
+    if type(value) is str:  # most cells: the checks below are for the others
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -144,6 +146,9 @@ def read_table(data: bytes, *, name: str = "") -> Table:
     width = len(numbered[0][1])
     return Table(
         headers=numbered[0][1],
-        rows=[(row + [""] * width)[:width] for _number, row in numbered[1:]],
+        rows=[
+            row if len(row) == width else (row + [""] * width)[:width]
+            for _number, row in numbered[1:]
+        ],
         numbers=[number for number, _row in numbered[1:]],
     )

@@ -19,6 +19,7 @@ V = TypeVar("V")
 _SEXES = {"nam": Sex.MALE, "nu": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE}
 _CCCD = re.compile(r"\d{12}")
 _CCCD_NOISE = re.compile(r"[\s.]")
+_SCORES_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Person:
 
     row: int
     unit: Unit
+    # The unit's key, read per row by the writer (a model's .pk is a property call).
+    unit_id: int
     full_name: str
     search_name: str
     birth_year: int
@@ -69,6 +72,20 @@ class Lookups:
     this_year: int = 0
     # The few distinct spellings of sex, group and ethnicity in a file, folded once each.
     _seen: dict[str, str] = field(default_factory=dict)
+    # The few distinct scores of a file, by indicator, checked once each.
+    _scores: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
+    def score(self, code: str, raw: str) -> str | None:
+        """Return the score as stored, or None if it is not a valid score of the indicator."""
+        key = (code, raw)
+        try:
+            return self._scores[key]
+        except KeyError:
+            maximum, step = self.limits[code]
+            value = _score(raw, maximum, step) if raw else None
+            if len(self._scores) < _SCORES_KEPT:  # a hostile file's million spellings
+                self._scores[key] = value
+            return value
 
     def folded(self, text: str, table: dict[str, V]) -> V | None:
         key = self._seen.get(text)
@@ -160,11 +177,10 @@ def check_row(
         fail(col.GROUP, group_text, _("not a target group of the scheme"))
     scores: dict[str, str] = {}
     for code_, index in layout.indicators.items():
-        maximum, step = look.limits[code_]
         raw = cells[index].strip()
-        value = _score(raw, maximum, step) if raw else None
+        value = look.score(code_, raw)
         if value is None:
-            fail(code_, raw, _("a score from 0 to %(m)s") % {"m": maximum})
+            fail(code_, raw, _("a score from 0 to %(m)s") % {"m": look.limits[code_][0]})
         else:
             scores[code_] = value
     if errors or unit is None or sex is None or group is None:
@@ -173,6 +189,7 @@ def check_row(
         Person(
             row=number,
             unit=unit,
+            unit_id=unit.pk,
             full_name=name,
             search_name=fold(name),
             birth_year=year,
