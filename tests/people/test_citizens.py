@@ -47,6 +47,20 @@ def test_an_invalid_cccd_is_refused_in_vietnamese(vietnamese: None) -> None:
     assert not Citizen.objects.filter(full_name="Lò Văn Muôn", birth_year=1980).exists()
 
 
+@pytest.mark.parametrize("number", ["٠١١٠٧٥١٢٣٤٥٦", "０１１０７５１２３４５６"])
+def test_a_cccd_in_digits_of_another_script_is_refused(number: str) -> None:
+    """Arabic-Indic and full-width digits are digits to a regex's \\d, not on a CCCD card."""
+    assert len(number) == 12
+    with pytest.raises(ValidationError):
+        citizen_create(
+            full_name="Lò Văn Muôn",
+            birth_year=1980,
+            sex=Sex.MALE,
+            home_unit=_branch(),
+            national_id=number,
+        )
+
+
 def test_a_cccd_already_held_by_someone_else_is_refused(vietnamese: None) -> None:
     taken = Citizen.objects.exclude(national_id=None).first()
     assert taken is not None

@@ -48,6 +48,19 @@ def test_a_negative_or_fractional_score_is_refused(period: Period, tmp_path: Pat
     assert "Row 4, column “CS2”, value “7.5”" in said
 
 
+def test_a_cccd_number_must_be_twelve_plain_digits(period: Period, tmp_path: Path) -> None:
+    rows = _set(_rows(), 2, "Số CCCD", "0012345678")
+    # Twelve digits, but Arabic-Indic ones: a regex \d would have taken them.
+    rows = _set(rows, 3, "Số CCCD", "٠٠١٢٣٤٥٦٧٨٩٠")
+    # Spaces and dots are only how people group the digits: accepted.
+    rows = _set(rows, 4, "Số CCCD", "001.234 567 890")
+    said = refusal(_xlsx(tmp_path, rows))
+    assert "Row 2, column “Số CCCD”, value “0012345678”: a CCCD number has exactly 12" in said
+    assert "Row 3, column “Số CCCD”" in said
+    assert "Row 4" not in said
+    assert "2 errors; nothing was imported." in said
+
+
 def test_an_unknown_unit_code_is_refused(period: Period, tmp_path: Path) -> None:
     said = refusal(_xlsx(tmp_path, _set(_rows(), 2, "Mã đơn vị", "03289-CH9")))
     assert "Row 2, column “Mã đơn vị”, value “03289-CH9”" in said

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-_CCCD = re.compile(r"\d{12}")
+# ASCII digits only: \d would also take other scripts' digits, which no CCCD has.
+_CCCD = re.compile(r"[0-9]{12}")
 
 
 def clean_national_id(value: str | None) -> str | None:

@@ -17,7 +17,8 @@ from hoctap.transfer.columns import Layout
 
 V = TypeVar("V")
 _SEXES = {"nam": Sex.MALE, "nu": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE}
-_CCCD = re.compile(r"\d{12}")
+# ASCII digits only: \d would also take other scripts' digits, which no CCCD has.
+_CCCD = re.compile(r"[0-9]{12}")
 _CCCD_NOISE = re.compile(r"[\s.]")
 _SCORES_KEPT = 10_000
 
@@ -168,9 +169,12 @@ def check_row(
     ethnicity = look.ethnicity(ethnicity_text) if ethnicity_text else None
     if ethnicity_text and ethnicity is None:
         fail(col.ETHNICITY, ethnicity_text, _("not one of the 54 official ethnic groups"))
-    cccd = _CCCD_NOISE.sub("", cell(col.NATIONAL_ID))
+    cccd_text = cell(col.NATIONAL_ID)
+    # Most cells are already twelve plain digits; the others lose spaces and dots first.
+    plain = len(cccd_text) == 12 and cccd_text.isascii() and cccd_text.isdigit()
+    cccd = cccd_text if plain else _CCCD_NOISE.sub("", cccd_text)
     if cccd and not _CCCD.fullmatch(cccd):
-        fail(col.NATIONAL_ID, cell(col.NATIONAL_ID), _("a CCCD number has exactly 12 digits"))
+        fail(col.NATIONAL_ID, cccd_text, _("a CCCD number has exactly 12 digits"))
     group_text = cell(col.GROUP)
     group = look.folded(group_text, look.groups) if group_text else None
     if group is None:
