@@ -14,7 +14,7 @@ from hoctap.assessments.models import Assessment
 from hoctap.core.bulk import ids_reserve, insert_rows
 from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen, Household
-from hoctap.transfer.models import ExportJob
+from hoctap.transfer.models import ExportJob, ExportStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,28 @@ def test_rows_read_back_with_their_own_json_uuid_and_moment(commune_officer: Use
     assert [j.pk for j in stored] == [r[0] for r in rows]
     assert stored[0].created_at == moment
     assert ExportJob.objects.filter(parameters__q="Lò Văn Pọng").count() == 2
+
+
+# Every character COPY's text format treats specially, in a name and inside JSON.
+AWKWARD = ["tab\there", "line\nbreak\r\nend", "back\\slash \\N", "\\N", "", "Đoàn “Thị” Ánh"]
+
+
+def test_text_that_copy_would_misread_reads_back_as_written(commune_officer: User) -> None:
+    rows = [
+        _row(commune_officer, name, {"q": name, "n": [None, True, 1.5]}, rows_total=i)
+        for i, name in enumerate(AWKWARD)
+    ]
+    rows.append(_row(commune_officer, "z", {}, rows_total=99, status=ExportStatus.RUNNING))
+
+    insert_rows(ExportJob, COLUMNS, rows)
+
+    stored = {j.rows_total: j for j in ExportJob.objects.all()}
+    # The text "\\N" is text, not NULL (the column would refuse a NULL).
+    assert [stored[i].filename for i in range(len(AWKWARD))] == AWKWARD
+    assert [stored[i].parameters["q"] for i in range(len(AWKWARD))] == AWKWARD
+    assert stored[0].parameters["n"] == [None, True, 1.5]
+    # A choice (a str subclass) is stored as its value.
+    assert stored[99].status == "running"
 
 
 def test_a_row_that_breaks_a_constraint_raises_and_writes_nothing(commune_officer: User) -> None:

@@ -19,6 +19,11 @@ GENESIS = ""
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False).encode
 
 
+def canonical(value: Any) -> str:
+    """Return a value as the chain encodes it: JSON, keys sorted, no spaces, ASCII only."""
+    return _dumps(value)
+
+
 @functools.lru_cache(maxsize=64)  # a bulk write stamps every row with one moment
 def stamp(at: datetime) -> str:
     """Return a moment as the chain writes it: UTC, to the microsecond (both databases keep it)."""
@@ -71,12 +76,13 @@ def event_hasher(
     from_state: str,
     to_state: str,
     reason: str,
-) -> Callable[[UUID, int, Any, str], str]:
-    """Return `hash(assessment_id, seq, changes, prev_hash)` for many events that share the rest.
+) -> Callable[[UUID, int, str, str], str]:
+    """Return `hash(assessment_id, seq, canonical(changes), prev_hash)` for many events.
 
     The same digest as `event_hash`, for a bulk write (an import chains 100,000 events): the
-    canonical text of the shared fields is encoded once, in the key order `sort_keys` gives,
-    and each event adds only its own values. A test holds the two equal.
+    canonical text of the fields the events share is encoded once, in the key order
+    `sort_keys` gives, and each event adds only its own values. The changes come encoded,
+    so that the writer can store the same text. A test holds the two functions equal.
     """
     head = (
         f'{{"access_code":{_dumps(access_code_id)},"action":{_dumps(action)}'
@@ -88,10 +94,10 @@ def event_hasher(
     tail = f',"to":{_dumps(to_state)}}}'
     sha256 = hashlib.sha256
 
-    def digest(assessment_id: UUID, seq: int, changes: Any, prev_hash: str) -> str:
+    def digest(assessment_id: UUID, seq: int, changes: str, prev_hash: str) -> str:
         # A UUID's text needs no escaping; an int is its own JSON.
         text = (
-            f"{head}{assessment_id}{after_assessment}{_dumps(changes)}{after_changes}"
+            f"{head}{assessment_id}{after_assessment}{changes}{after_changes}"
             f"{_dumps(prev_hash)}{after_prev}{int(seq)}{tail}"
         )
         return sha256(text.encode()).hexdigest()

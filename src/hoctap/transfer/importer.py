@@ -19,8 +19,8 @@ from hoctap.accounts.scoping import Scope
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import outcome_of
-from hoctap.audit.chain import GENESIS, event_hasher
-from hoctap.core.bulk import ids_reserve, insert_rows
+from hoctap.audit.chain import GENESIS, canonical, event_hasher
+from hoctap.core.bulk import JsonText, ids_reserve, insert_rows
 from hoctap.core.memory import collector_paused
 from hoctap.core.text import fold
 from hoctap.organisation.models import Unit
@@ -125,7 +125,8 @@ class Written:
 
     assessment_id: uuid.UUID
     state: str
-    changes: dict[str, Any]
+    # Encoded once, canonically: hashed, then stored as is.
+    changes: JsonText
     seq: int
     prev_hash: str
     hash: str
@@ -433,74 +434,84 @@ class _Writer:
         self, new: list[tuple[Person, Who]], moves: list[tuple[Contribution, int]]
     ) -> list[Written]:
         """Insert new assessments in bulk; add their rollup contributions to `moves`."""
-        definition = self.scheme.parsed
-        minimum = rule_minimum(dict(definition.rule))
-        start_year = self.period.starts_on.year
-        decided = self.state == State.DECIDED
-        now = self.now
-        rows, created = [], []
+        created: list[Written] = []
         # Rows with the same facts count alike: one contribution for each distinct kind.
         kinds: Counter[tuple[Any, ...]] = Counter()
         facts: dict[tuple[Any, ...], Facts] = {}
+        # The rows are made as COPY takes them: the server inserts a row while Python hashes
+        # the next, instead of waiting for all of them (the two run on two cores).
+        insert_rows(Assessment, _ASSESSMENT_COLUMNS, self._rows(new, created, kinds, facts))
+        minimum = rule_minimum(dict(self.scheme.parsed.rule))
+        start_year = self.period.starts_on.year
+        moves.extend(
+            (contribution_of(facts[kind], start_year=start_year, minimum=minimum), n)
+            for kind, n in kinds.items()
+        )
+        return created
+
+    def _rows(
+        self,
+        new: list[tuple[Person, Who]],
+        created: list[Written],
+        kinds: Counter[tuple[Any, ...]],
+        facts: dict[tuple[Any, ...], Facts],
+    ) -> Iterator[tuple[Any, ...]]:
+        """Yield each new assessment's row; record its first event and count its facts."""
+        definition = self.scheme.parsed
+        decided = self.state == State.DECIDED
+        now, state, actor_id = self.now, self.state, self.actor_id
+        period_id, scheme_id = self.period.pk, self.scheme.pk
         for p, who in new:
             outcome = outcome_of(definition, p.scores) if decided else None
+            passed = outcome.passed if outcome else None
             aid = uuid.uuid4()
             # A new assessment's chain starts with its import event.
             changes = _changes(p.scores)
             first = Written(
-                aid, str(self.state), changes, 1, GENESIS, self.hash(aid, 1, changes, GENESIS)
-            )
-            rows.append(
-                (
-                    aid,
-                    self.period.pk,
-                    self.scheme.pk,
-                    SubjectType.CITIZEN,
-                    who.citizen_id,
-                    p.unit_id,
-                    p.group,
-                    self.state,
-                    p.scores,
-                    p.scores if decided else {},
-                    p.scores,
-                    outcome.total if outcome else None,
-                    outcome.code if outcome else "",
-                    outcome.passed if outcome else None,
-                    1,
-                    "",
-                    "",
-                    "",
-                    self.actor_id,
-                    now,
-                    now,
-                    1,
-                    first.hash,
-                )
+                aid, str(state), changes, 1, GENESIS, self.hash(aid, 1, changes, GENESIS)
             )
             created.append(first)
-            passed = outcome.passed if outcome else None
             # Scores count only in a decided assessment's indicator cells.
             scores = tuple(p.scores.items()) if decided else ()
             kind = (p.unit_id, p.group, passed, who.sex, who.ethnicity_id, who.birth_year, scores)
             kinds[kind] += 1
             if kind not in facts:
                 facts[kind] = Facts(
-                    self.period.pk,
+                    period_id,
                     p.unit_id,
                     p.group,
-                    self.state,
+                    state,
                     passed,
                     who.sex,
                     who.ethnicity_id,
                     who.birth_year,
                     p.scores,
                 )
-        insert_rows(Assessment, _ASSESSMENT_COLUMNS, rows)
-        moves.extend(
-            (contribution_of(facts[kind], start_year=start_year, minimum=minimum), n)
-            for kind, n in kinds.items()
-        )
-        return created
+            yield (
+                aid,
+                period_id,
+                scheme_id,
+                SubjectType.CITIZEN,
+                who.citizen_id,
+                p.unit_id,
+                p.group,
+                state,
+                p.scores,
+                p.scores if decided else {},
+                p.scores,
+                outcome.total if outcome else None,
+                outcome.code if outcome else "",
+                passed,
+                1,
+                "",
+                "",
+                "",
+                actor_id,
+                now,
+                now,
+                1,
+                first.hash,
+            )
 
     def _events(self, written: list[Written]) -> None:
         insert_rows(
@@ -557,8 +568,9 @@ class _Writer:
             a.final_total, a.result, a.passed = None, "", None
 
 
-def _changes(scores: dict[str, str]) -> dict[str, Any]:
-    return {"final": {c: [None, v] for c, v in scores.items()}}
+def _changes(scores: dict[str, str]) -> JsonText:
+    """Return the import event's changes: each score set from nothing, as canonical JSON."""
+    return JsonText(canonical({"final": {c: [None, v] for c, v in scores.items()}}))
 
 
 _FIELDS = [
