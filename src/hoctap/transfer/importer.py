@@ -342,7 +342,7 @@ class _Writer:
                     p.search_name,
                     p.birth_year,
                     p.sex,
-                    p.ethnicity.pk if p.ethnicity else None,
+                    p.ethnicity_id,
                     p.national_id,
                     household.pk if household else None,
                     p.unit_id,
@@ -353,7 +353,7 @@ class _Writer:
             ),
         )
         return {
-            p.row: Who(pk, p.sex, p.ethnicity.pk if p.ethnicity else None, p.birth_year, new=True)
+            p.row: Who(pk, p.sex, p.ethnicity_id, p.birth_year, new=True)
             for pk, (p, _uid, _h) in zip(ids, new, strict=True)
         }
 

@@ -20,7 +20,8 @@ _SEXES = {"nam": Sex.MALE, "nu": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEM
 # ASCII digits only: \d would also take other scripts' digits, which no CCCD has.
 _CCCD = re.compile(r"[0-9]{12}")
 _CCCD_NOISE = re.compile(r"[\s.]")
-_SCORES_KEPT = 10_000
+# How many distinct spellings a file's lookups remember.
+_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Person:
     birth_year: int
     sex: str
     ethnicity: Ethnicity | None
+    ethnicity_id: int | None
     national_id: str | None
     household_code: str
     group: str
@@ -75,6 +77,17 @@ class Lookups:
     _seen: dict[str, str] = field(default_factory=dict)
     # The few distinct scores of a file, by indicator, checked once each.
     _scores: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    # The few distinct codes, years and choices of a file, normalised once each.
+    _texts: dict[str, str] = field(default_factory=dict)
+
+    def text(self, raw: str) -> str:
+        """Return a short cell (a code, a year, a choice) in NFC, once per spelling."""
+        value = self._texts.get(raw)
+        if value is None:
+            value = nfc(raw)
+            if len(self._texts) < _KEPT:  # a hostile file's million spellings
+                self._texts[raw] = value
+        return value
 
     def score(self, code: str, raw: str) -> str | None:
         """Return the score as stored, or None if it is not a valid score of the indicator."""
@@ -84,7 +97,7 @@ class Lookups:
         except KeyError:
             maximum, step = self.limits[code]
             value = _score(raw, maximum, step) if raw else None
-            if len(self._scores) < _SCORES_KEPT:  # a hostile file's million spellings
+            if len(self._scores) < _KEPT:
                 self._scores[key] = value
             return value
 
@@ -142,7 +155,7 @@ def check_row(
 
     def cell(name: str) -> str:
         index = layout.positions.get(name)
-        return nfc(cells[index]) if index is not None else ""
+        return look.text(cells[index]) if index is not None else ""
 
     def fail(column: str, value: str, reason: str) -> None:
         errors.append(CellError(number, column, value, reason))
@@ -151,7 +164,8 @@ def check_row(
     unit = look.units.get(code)
     if unit is None or unit.pk not in look.in_scope:
         fail(col.UNIT, code, _("no unit with this code in your area during the period"))
-    name = cell(col.NAME)
+    name_index = layout.positions.get(col.NAME)
+    name = nfc(cells[name_index]) if name_index is not None else ""
     if not name:
         fail(col.NAME, name, _("the full name is empty"))
     year_text = cell(col.BIRTH_YEAR)
@@ -169,7 +183,8 @@ def check_row(
     ethnicity = look.ethnicity(ethnicity_text) if ethnicity_text else None
     if ethnicity_text and ethnicity is None:
         fail(col.ETHNICITY, ethnicity_text, _("not one of the 54 official ethnic groups"))
-    cccd_text = cell(col.NATIONAL_ID)
+    cccd_index = layout.positions.get(col.NATIONAL_ID)
+    cccd_text = nfc(cells[cccd_index]) if cccd_index is not None else ""
     # Most cells are already twelve plain digits; the others lose spaces and dots first.
     plain = len(cccd_text) == 12 and cccd_text.isascii() and cccd_text.isdigit()
     cccd = cccd_text if plain else _CCCD_NOISE.sub("", cccd_text)
@@ -199,6 +214,7 @@ def check_row(
             birth_year=year,
             sex=sex,
             ethnicity=ethnicity,
+            ethnicity_id=ethnicity.pk if ethnicity else None,
             national_id=cccd or None,
             household_code=cell(col.HOUSEHOLD),
             group=group,
