@@ -8,7 +8,7 @@ from django.utils import translation
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import scope_for
-from hoctap.assessments.models import Assessment, Period
+from hoctap.assessments.models import Assessment, Period, State
 from hoctap.assessments.periods import period_open
 from hoctap.audit.chain import GENESIS
 from hoctap.audit.verify import events_verify
@@ -57,4 +57,39 @@ def test_imported_assessments_start_their_chain_and_a_reimport_chains_on(
         first, second = a.events.order_by("seq")
         assert (second.seq, second.prev_hash) == (2, first.hash)
         assert (a.event_count, a.event_head) == (2, second.hash)
+    assert events_verify().problem is None
+
+
+def test_a_reimport_records_the_state_it_moved_from_and_only_the_scores_that_moved(
+    period: Period, tmp_path: Path, commune_officer: User
+) -> None:
+    entries = people(3, seed=5)
+    _import(tmp_path, entries, period, commune_officer)
+    # The first person's first score changes; the others keep theirs. All are now decided.
+    first = entries[0]
+    changed = [Entry(**{**vars(first), "scores": (10 - first.scores[0], *first.scores[1:])})]
+    path = write_xlsx(tmp_path / "quyet-dinh.xlsx", [e.cells() for e in changed + entries[1:]])
+    import_assessments(
+        table=read_table(path.read_bytes(), name=path.name),
+        period=period,
+        scope=scope_for(commune_officer),
+        actor=commune_officer,
+        state=State.DECIDED,
+    )
+
+    events = {
+        a.citizen.full_name: a.events.order_by("seq").last()
+        for a in Assessment.objects.filter(period=period).select_related("citizen")
+    }
+    moved = events[first.name]
+    assert moved is not None
+    assert (moved.seq, moved.from_state, moved.to_state) == (2, "submitted", "decided")
+    assert moved.changes == {"final": {"CS1": [str(first.scores[0]), str(10 - first.scores[0])]}}
+    still = events[entries[1].name]
+    assert still is not None
+    assert (still.from_state, still.to_state, still.changes) == (
+        "submitted",
+        "decided",
+        {"final": {}},
+    )
     assert events_verify().problem is None

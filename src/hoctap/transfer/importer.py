@@ -6,7 +6,7 @@ Importing the same file twice changes nothing. Rollups move in the same transact
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -124,7 +124,8 @@ class Written:
     """The import event of one assessment, with its place in the assessment's chain."""
 
     assessment_id: uuid.UUID
-    state: str
+    from_state: str
+    to_state: str
     # Encoded once, canonically: hashed, then stored as is.
     changes: JsonText
     seq: int
@@ -265,16 +266,9 @@ class _Writer:
         self.actor_id = actor.pk if actor else None
         # One moment for every row and event the import writes.
         self.now = timezone.now()
-        # Every event of an import shares all but its assessment, place, changes and chain.
-        self.hash = event_hasher(
-            at=self.now,
-            actor_id=self.actor_id,
-            access_code_id=None,
-            action="import",
-            from_state=state,
-            to_state=state,
-            reason="",
-        )
+        # The events of an import share all but their assessment, place, changes, chain and
+        # the state they leave: one hasher for each state an assessment moves from.
+        self.hashers: dict[str, Callable[[uuid.UUID, int, str, str], str]] = {}
         self.summary = ImportSummary()
         self.errors: list[str] = []
 
@@ -413,10 +407,11 @@ class _Writer:
                 self.errors.append(str(CellError(p.row, "Họ và tên", p.full_name, reason)))
             else:
                 moves.append((contribution(current), -1))
+                before, scores_before = current.state, current.final_scores
                 self._fill(current, p)
                 current.version += 1
                 changed.append(current)
-                written.append(self._chained(current))
+                written.append(self._chained(current, before, scores_before))
                 moves.append((contribution(current), 1))
         if self.errors:
             return
@@ -428,12 +423,27 @@ class _Writer:
         self.summary.by_state.update(a.state for a in changed)
         self.summary.by_state[self.state] += len(new)
 
-    def _chained(self, a: Assessment) -> Written:
+    def _hasher(self, from_state: str) -> Callable[[uuid.UUID, int, str, str], str]:
+        hasher = self.hashers.get(from_state)
+        if hasher is None:
+            hasher = self.hashers[from_state] = event_hasher(
+                at=self.now,
+                actor_id=self.actor_id,
+                access_code_id=None,
+                action="import",
+                from_state=from_state,
+                to_state=self.state,
+                reason="",
+            )
+        return hasher
+
+    def _chained(self, a: Assessment, before: str, scores_before: dict[str, str]) -> Written:
         """Return the import event of an existing assessment, chained on; move its head."""
-        seq, prev, changes = a.event_count + 1, a.event_head, _changes(a.final_scores)
-        digest = self.hash(a.pk, seq, changes, prev)
+        seq, prev = a.event_count + 1, a.event_head
+        changes = _changes(a.final_scores, scores_before)
+        digest = self._hasher(before)(a.pk, seq, changes, prev)
         a.event_count, a.event_head = seq, digest
-        return Written(a.pk, a.state, changes, seq, prev, digest)
+        return Written(a.pk, before, a.state, changes, seq, prev, digest)
 
     def _create_assessments(
         self, new: list[tuple[Person, Who]], moves: list[tuple[Contribution, int]]
@@ -466,6 +476,7 @@ class _Writer:
         decided = self.state == State.DECIDED
         now, state, actor_id = self.now, self.state, self.actor_id
         period_id, scheme_id = self.period.pk, self.scheme.pk
+        hasher = self._hasher(state)
         for p, who in new:
             outcome = outcome_of(definition, p.scores) if decided else None
             passed = outcome.passed if outcome else None
@@ -473,7 +484,7 @@ class _Writer:
             # A new assessment's chain starts with its import event.
             changes = _changes(p.scores)
             first = Written(
-                aid, str(state), changes, 1, GENESIS, self.hash(aid, 1, changes, GENESIS)
+                aid, state, state, changes, 1, GENESIS, hasher(aid, 1, changes, GENESIS)
             )
             created.append(first)
             # Scores count only in a decided assessment's indicator cells.
@@ -529,8 +540,8 @@ class _Writer:
                     self.now,
                     self.actor_id,
                     "import",
-                    w.state,
-                    w.state,
+                    w.from_state,
+                    w.to_state,
                     "",
                     w.changes,
                     w.prev_hash,
@@ -573,9 +584,14 @@ class _Writer:
             a.final_total, a.result, a.passed = None, "", None
 
 
-def _changes(scores: dict[str, str]) -> JsonText:
-    """Return the import event's changes: each score set from nothing, as canonical JSON."""
-    return JsonText(canonical({"final": {c: [None, v] for c, v in scores.items()}}))
+def _changes(scores: dict[str, str], before: dict[str, str] | None = None) -> JsonText:
+    """Return the import event's changes as canonical JSON: each score that moved, from what.
+
+    The form of the workflow's own events: {"final": {code: [before, after]}}.
+    """
+    old = before or {}
+    moved = {c: [old.get(c), v] for c, v in scores.items() if old.get(c) != v}
+    return JsonText(canonical({"final": moved}))
 
 
 _FIELDS = [
