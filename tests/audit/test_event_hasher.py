@@ -53,7 +53,7 @@ def test_the_shortcut_gives_the_canonical_digest(
     changes: Any,
     prev_hash: str,
 ) -> None:
-    shared = {
+    shared: dict[str, Any] = {
         "at": at,
         "actor_id": actor_id,
         "access_code_id": access_code_id,
@@ -71,7 +71,7 @@ def test_the_shortcut_gives_the_canonical_digest(
 def test_an_import_event_with_vietnamese_text_and_a_local_moment() -> None:
     """The case the importer hashes 100,000 times, with text that JSON escapes."""
     at = datetime(2024, 6, 1, 7, 30, tzinfo=timezone(timedelta(hours=7)))
-    shared = {
+    shared: dict[str, Any] = {
         "at": at,
         "actor_id": None,
         "access_code_id": None,

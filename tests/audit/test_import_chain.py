@@ -77,10 +77,10 @@ def test_a_reimport_records_the_state_it_moved_from_and_only_the_scores_that_mov
         state=State.DECIDED,
     )
 
-    events = {
-        a.citizen.full_name: a.events.order_by("seq").last()
-        for a in Assessment.objects.filter(period=period).select_related("citizen")
-    }
+    events = {}
+    for a in Assessment.objects.filter(period=period).select_related("citizen"):
+        assert a.citizen is not None
+        events[a.citizen.full_name] = a.events.order_by("seq").last()
     moved = events[first.name]
     assert moved is not None
     assert (moved.seq, moved.from_state, moved.to_state) == (2, "submitted", "decided")

@@ -20,7 +20,7 @@ def _nfc(value: str) -> str:
 
 
 def _fold(value: str) -> str:
-    text = _nfc(value).translate(str.maketrans({"đ": "d", "Đ": "d"}))
+    text = _nfc(value).translate(str.maketrans("đĐ", "dd"))
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
