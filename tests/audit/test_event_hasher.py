@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -92,3 +93,20 @@ def test_an_import_event_with_vietnamese_text_and_a_local_moment() -> None:
         **shared, assessment_id=aid, seq=2, changes=changes, prev_hash=first
     )
     assert hasher(aid, 2, text, first) != hasher(aid, 2, text, GENESIS)
+
+
+def test_an_id_or_place_event_hash_would_encode_otherwise_is_refused() -> None:
+    hasher = event_hasher(
+        at=datetime(2024, 6, 1, tzinfo=UTC),
+        actor_id=None,
+        access_code_id=None,
+        action="import",
+        from_state="submitted",
+        to_state="submitted",
+        reason="",
+    )
+    aid = uuid.uuid4()
+    with pytest.raises(TypeError):
+        hasher(str(aid), 1, "{}", GENESIS)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        hasher(aid, True, "{}", GENESIS)

@@ -5,8 +5,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models.functions import Upper
+from django.test.utils import CaptureQueriesContext, register_lookup
 from django.utils import timezone
 
 from hoctap.accounts.models import User
@@ -184,3 +185,20 @@ def test_any_of_is_one_parameter_on_postgresql_and_an_in_list_elsewhere() -> Non
         assert "IN (" not in sql
     else:
         assert '"national_id" IN (' in sql
+
+
+def test_any_of_after_a_transform_of_each_value_finds_what_in_finds() -> None:
+    """A bilateral transform applies to each value too: the array form cannot carry it."""
+    citizen = Citizen.objects.order_by("pk").first()
+    assert citizen is not None
+    # As written: only the transform on each value makes it equal UPPER(full_name).
+    shouted = [citizen.full_name, "Không Ai"]
+    with register_lookup(models.CharField, _Upper):
+        found = _pks(Citizen.objects.filter(full_name__shout__any_of=shouted))
+        assert found == _pks(Citizen.objects.filter(full_name__shout__in=shouted))
+    assert citizen.pk in found
+
+
+class _Upper(Upper):
+    lookup_name = "shout"
+    bilateral = True

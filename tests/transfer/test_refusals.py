@@ -61,6 +61,22 @@ def test_a_cccd_number_must_be_twelve_plain_digits(period: Period, tmp_path: Pat
     assert "2 errors; nothing was imported." in said
 
 
+def test_digits_that_are_not_plain_digits_are_cell_errors_not_a_crash(
+    period: Period, tmp_path: Path
+) -> None:
+    # "²".isdigit() is true, but int("²") fails: each must be a cell error like any other.
+    rows = _set(_set(_rows(), 2, "CS3", "²"), 3, "Năm sinh", "¹⁹⁹⁰")
+    said = refusal(_xlsx(tmp_path, rows))
+    assert "Row 2, column “CS3”, value “²”: a score from 0 to 10" in said
+    assert "Row 3, column “Năm sinh”, value “¹⁹⁹⁰”" in said
+    assert "2 errors; nothing was imported." in said
+
+
+def test_a_nul_character_in_a_workbook_cell_is_refused(period: Period, tmp_path: Path) -> None:
+    said = refusal(_xlsx(tmp_path, _set(_rows(), 3, "Họ và tên", "Lò Văn\x00 Pọng")))
+    assert "Row 3 holds a NUL character" in said
+
+
 def test_an_unknown_unit_code_is_refused(period: Period, tmp_path: Path) -> None:
     said = refusal(_xlsx(tmp_path, _set(_rows(), 2, "Mã đơn vị", "03289-CH9")))
     assert "Row 2, column “Mã đơn vị”, value “03289-CH9”" in said

@@ -204,3 +204,29 @@ def test_a_cccd_with_leading_zeros_written_as_text_survives(period: Period, tmp_
     citizen = Citizen.objects.get(national_id="001090123456")
     assert citizen.full_name == entry.name
     assert Household.objects.filter(code="007", unit__code=entry.unit).exists()
+
+
+@pytest.mark.parametrize("state", ["submitted", "decided"])
+def test_people_with_the_same_facts_are_each_counted(
+    period: Period, tmp_path: Path, state: str
+) -> None:
+    """The import adds one contribution per kind of row, times the rows of that kind."""
+    first = people(1, seed=31)[0]
+    # Four people alike in unit, group, sex, ethnicity and birth year: three with the same
+    # scores, one with others (in a decided import the scores are part of the kind).
+    twins = [
+        Entry(**{**vars(first), "name": f"{first.name} {n}", "cccd": f"0110310000{n:02d}"})
+        for n in range(3)
+    ]
+    other = Entry(
+        **{**vars(first), "name": f"{first.name} 9", "cccd": "011031000099", "scores": (9,) * 10}
+    )
+    entries = [*twins, other, *people(5, seed=32)]
+    run_import(_filled(tmp_path, entries), "--state", state)
+
+    assert rollups_differences(period) == []
+    body = report()
+    assert body["totals"]["enrolled"] == len(entries)
+    if state == "decided":
+        assert body["totals"] == _counts(entries)
+        assert body["by_indicator"] == _indicators(entries)

@@ -95,10 +95,13 @@ def event_hasher(
     sha256 = hashlib.sha256
 
     def digest(assessment_id: UUID, seq: int, changes: str, prev_hash: str) -> str:
-        # A UUID's text needs no escaping; an int is its own JSON.
+        # A UUID's text needs no escaping and an int is its own JSON; anything else (a str id,
+        # a bool seq) would be encoded otherwise by event_hash, so it is refused.
+        if not isinstance(assessment_id, UUID) or type(seq) is not int:
+            raise TypeError("event_hasher takes a UUID and an int seq")
         text = (
             f"{head}{assessment_id}{after_assessment}{changes}{after_changes}"
-            f"{_dumps(prev_hash)}{after_prev}{int(seq)}{tail}"
+            f"{_dumps(prev_hash)}{after_prev}{seq}{tail}"
         )
         return sha256(text.encode()).hexdigest()
 

@@ -44,7 +44,9 @@ class _AsArray:
         if not values:
             raise EmptyResultSet
         lhs, lhs_params = lookup.process_lhs(compiler, connection)
-        _marks, params = lookup.batch_process_rhs(compiler, connection, values)
+        marks, params = lookup.batch_process_rhs(compiler, connection, values)
+        if any(mark != "%s" for mark in marks):  # a transform of each value: keep IN (…)
+            return lookup.as_sql(compiler, connection)  # type: ignore[no-any-return]
         return f"{lhs} = ANY(%s)", (*lhs_params, list(params))
 
 
@@ -92,7 +94,7 @@ def _converter(field: Any, conn: Any) -> Converter | None:
         # One encoder for every row: json.dumps(cls=…) would build one per value. The output
         # is json.dumps's, the ORM's own form on both databases.
         encode = (target.encoder or json.JSONEncoder)().encode
-        return lambda v: v if type(v) is JsonText else "{}" if v == {} else encode(v)
+        return lambda v: v if isinstance(v, JsonText) else "{}" if v == {} else encode(v)
     prepare: Converter = functools.partial(field.get_db_prep_save, connection=conn)
     if isinstance(target, models.DateTimeField):
         if conn.vendor == "postgresql":

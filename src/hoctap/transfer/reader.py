@@ -97,12 +97,19 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         max_rows: int = settings.HOCTAP_IMPORT_MAX_ROWS
         rows = []
         filled = 0
-        for row in sheet.iter_rows():
+        for number, row in enumerate(sheet.iter_rows(), start=1):
             # Read one row past the limit (header included) so that read_table can refuse it.
             if filled > max_rows + 1:
                 break
-            rows.append([_cell(v) for v in row])
-            filled += any(rows[-1])
+            cells = [_cell(v) for v in row]
+            if any("\x00" in cell for cell in cells):
+                # Excel escapes control characters in its XML; no database stores a NUL.
+                raise FileRefused(
+                    _("Row %(row)d holds a NUL character; remove it and save again.")
+                    % {"row": number}
+                )
+            rows.append(cells)
+            filled += any(cells)
     except CalamineError:
         raise FileRefused(_("The workbook cannot be read; save it again from Excel.")) from None
     return rows

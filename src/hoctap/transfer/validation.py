@@ -135,7 +135,7 @@ def ethnicity_keys() -> dict[str, Ethnicity]:
 
 
 def _score(raw: str, maximum: Decimal, step: Decimal) -> str | None:
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():  # "²".isdigit(), but int("²") fails
         whole = int(raw)
         return str(whole) if whole <= maximum and whole % step == 0 else None
     try:
@@ -170,7 +170,8 @@ def check_row(
         fail(col.NAME, name, _("the full name is empty"))
     year_text = cell(col.BIRTH_YEAR)
     this_year = look.this_year
-    year = int(year_text) if len(year_text) == 4 and year_text.isdigit() else 0
+    plain_year = len(year_text) == 4 and year_text.isascii() and year_text.isdigit()
+    year = int(year_text) if plain_year else 0
     if not 1900 <= year <= this_year:
         fail(
             col.BIRTH_YEAR, year_text, _("a four-digit year from 1900 to %(y)d") % {"y": this_year}
