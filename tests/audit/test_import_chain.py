@@ -77,19 +77,22 @@ def test_a_reimport_records_the_state_it_moved_from_and_only_the_scores_that_mov
         state=State.DECIDED,
     )
 
-    events = {}
+    events, results = {}, {}
     for a in Assessment.objects.filter(period=period).select_related("citizen"):
         assert a.citizen is not None
         events[a.citizen.full_name] = a.events.order_by("seq").last()
+        results[a.citizen.full_name] = a.result
     moved = events[first.name]
     assert moved is not None
     assert (moved.seq, moved.from_state, moved.to_state) == (2, "submitted", "decided")
-    assert moved.changes == {"final": {"CS1": [str(first.scores[0]), str(10 - first.scores[0])]}}
+    assert moved.changes == {
+        "final": {"CS1": [str(first.scores[0]), str(10 - first.scores[0])]},
+        "result": results[first.name],
+    }
     still = events[entries[1].name]
     assert still is not None
-    assert (still.from_state, still.to_state, still.changes) == (
-        "submitted",
-        "decided",
-        {"final": {}},
-    )
+    assert (still.from_state, still.to_state) == ("submitted", "decided")
+    # No score moved: the decision's result is what the event records.
+    assert results[entries[1].name]
+    assert still.changes == {"final": {}, "result": results[entries[1].name]}
     assert events_verify().problem is None

@@ -440,7 +440,7 @@ class _Writer:
     def _chained(self, a: Assessment, before: str, scores_before: dict[str, str]) -> Written:
         """Return the import event of an existing assessment, chained on; move its head."""
         seq, prev = a.event_count + 1, a.event_head
-        changes = _changes(a.final_scores, scores_before)
+        changes = _changes(a.final_scores, scores_before, a.result)
         digest = self._hasher(before)(a.pk, seq, changes, prev)
         a.event_count, a.event_head = seq, digest
         return Written(a.pk, before, a.state, changes, seq, prev, digest)
@@ -482,7 +482,7 @@ class _Writer:
             passed = outcome.passed if outcome else None
             aid = uuid.uuid4()
             # A new assessment's chain starts with its import event.
-            changes = _changes(p.scores)
+            changes = _changes(p.scores, result=outcome.code if outcome else "")
             first = Written(
                 aid, state, state, changes, 1, GENESIS, hasher(aid, 1, changes, GENESIS)
             )
@@ -584,14 +584,24 @@ class _Writer:
             a.final_total, a.result, a.passed = None, "", None
 
 
-def _changes(scores: dict[str, str], before: dict[str, str] | None = None) -> JsonText:
-    """Return the import event's changes as canonical JSON: each score that moved, from what.
+def _changes(
+    scores: dict[str, str], before: dict[str, str] | None = None, result: str = ""
+) -> JsonText:
+    """Return the import event's changes as canonical JSON, in the workflow's own form.
 
-    The form of the workflow's own events: {"final": {code: [before, after]}}.
+    {"final": {code: [before, after]}} for each score that moved (the import writes the
+    self layer, and the reviewer layer when deciding, equal to the final one), and the
+    result a deciding import gives, as the workflow's decision records it.
     """
     old = before or {}
-    moved = {c: [old.get(c), v] for c, v in scores.items() if old.get(c) != v}
-    return JsonText(canonical({"final": moved}))
+    moved: dict[str, list[str | None]] = {
+        c: [old.get(c), v] for c, v in scores.items() if old.get(c) != v
+    }
+    moved.update({c: [v, None] for c, v in old.items() if c not in scores})
+    changes: dict[str, Any] = {"final": moved}
+    if result:
+        changes["result"] = result
+    return JsonText(canonical(changes))
 
 
 _FIELDS = [
