@@ -7,17 +7,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 # ASCII digits only: \d would also take other scripts' digits, which no CCCD has.
-_CCCD = re.compile(r"[0-9]{12}")
+CCCD = re.compile(r"[0-9]{12}")
+# How people group the digits when they write them: removed before the check.
+CCCD_NOISE = re.compile(r"[\s.]")
 
 
 def clean_national_id(value: str | None) -> str | None:
     """Return a CCCD number of exactly 12 digits (spaces and dots removed), or None if blank."""
     if value is None:
         return None
-    digits = re.sub(r"[\s.]", "", value)
+    digits = CCCD_NOISE.sub("", value)
     if not digits:
         return None
-    if not _CCCD.fullmatch(digits):
+    if not CCCD.fullmatch(digits):
         raise ValidationError(
             _("A CCCD number has exactly 12 digits; %(value)s does not.") % {"value": value},
             code="national_id",

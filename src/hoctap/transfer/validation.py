@@ -1,6 +1,5 @@
 """Checking every cell of an import before anything is written (pure, apart from lookups)."""
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
@@ -11,15 +10,13 @@ from django.utils.translation import gettext as _
 from hoctap.core.text import fold, fold_compact, nfc
 from hoctap.organisation.models import Unit
 from hoctap.people.models import Ethnicity, Sex
+from hoctap.people.validators import CCCD, CCCD_NOISE
 from hoctap.schemes.definition import SchemeDefinition
 from hoctap.transfer import columns as col
 from hoctap.transfer.columns import Layout
 
 V = TypeVar("V")
 _SEXES = {"nam": Sex.MALE, "nu": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE}
-# ASCII digits only: \d would also take other scripts' digits, which no CCCD has.
-_CCCD = re.compile(r"[0-9]{12}")
-_CCCD_NOISE = re.compile(r"[\s.]")
 # How many distinct spellings a file's lookups remember.
 _KEPT = 10_000
 
@@ -52,7 +49,6 @@ class Person:
     search_name: str
     birth_year: int
     sex: str
-    ethnicity: Ethnicity | None
     ethnicity_id: int | None
     national_id: str | None
     household_code: str
@@ -188,8 +184,8 @@ def check_row(
     cccd_text = nfc(cells[cccd_index]) if cccd_index is not None else ""
     # Most cells are already twelve plain digits; the others lose spaces and dots first.
     plain = len(cccd_text) == 12 and cccd_text.isascii() and cccd_text.isdigit()
-    cccd = cccd_text if plain else _CCCD_NOISE.sub("", cccd_text)
-    if cccd and not _CCCD.fullmatch(cccd):
+    cccd = cccd_text if plain else CCCD_NOISE.sub("", cccd_text)
+    if cccd and not CCCD.fullmatch(cccd):
         fail(col.NATIONAL_ID, cccd_text, _("a CCCD number has exactly 12 digits"))
     group_text = cell(col.GROUP)
     group = look.folded(group_text, look.groups) if group_text else None
@@ -214,7 +210,6 @@ def check_row(
             search_name=fold(name),
             birth_year=year,
             sex=sex,
-            ethnicity=ethnicity,
             ethnicity_id=ethnicity.pk if ethnicity else None,
             national_id=cccd or None,
             household_code=cell(col.HOUSEHOLD),
