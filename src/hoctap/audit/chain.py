@@ -99,9 +99,12 @@ def event_hasher(
         # a bool seq) would be encoded otherwise by event_hash, so it is refused.
         if not isinstance(assessment_id, UUID) or type(seq) is not int:
             raise TypeError("event_hasher takes a UUID and an int seq")
+        # A previous hash is hex digits (or GENESIS, empty): JSON quotes it as it is.
+        plain = not prev_hash or (prev_hash.isascii() and prev_hash.isalnum())
+        prev = f'"{prev_hash}"' if plain else _dumps(prev_hash)
         text = (
             f"{head}{assessment_id}{after_assessment}{changes}{after_changes}"
-            f"{_dumps(prev_hash)}{after_prev}{seq}{tail}"
+            f"{prev}{after_prev}{seq}{tail}"
         )
         return sha256(text.encode()).hexdigest()
 

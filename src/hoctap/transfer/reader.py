@@ -24,6 +24,7 @@ from hoctap.core.memory import collector_paused
 MAX_MEMBERS = 200
 MAX_RATIO = 200
 _CHUNK = 1 << 20
+_NUMBERS_KEPT = 10_000
 
 
 class FileRefused(Exception):
@@ -54,6 +55,16 @@ def _cell(value: object) -> str:
     if isinstance(value, timedelta):
         return str(value)
     return str(value).strip()
+
+
+class _Numbers(dict[float, str]):
+    """The text of each distinct number of a sheet, made once: a list repeats its scores."""
+
+    def __missing__(self, value: float) -> str:
+        text = _cell(value)
+        if len(self) < _NUMBERS_KEPT:  # a sheet of a million distinct numbers
+            self[value] = text
+        return text
 
 
 def _check_zip(data: bytes) -> None:
@@ -97,12 +108,17 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         max_rows: int = settings.HOCTAP_IMPORT_MAX_ROWS
         rows = []
         filled = 0
+        numbers = _Numbers()
         for number, row in enumerate(sheet.iter_rows(), start=1):
             # Read one row past the limit (header included) so that read_table can refuse it.
             if filled > max_rows + 1:
                 break
-            cells = [_cell(v) for v in row]
-            if any("\x00" in cell for cell in cells):
+            # Most cells are text, stripped inline; numbers (scores) repeat, converted once.
+            cells = [
+                v.strip() if type(v) is str else numbers[v] if type(v) is float else _cell(v)
+                for v in row
+            ]
+            if "\x00" in "".join(cells):
                 # Excel escapes control characters in its XML; no database stores a NUL.
                 raise FileRefused(
                     _("Row %(row)d holds a NUL character; remove it and save again.")

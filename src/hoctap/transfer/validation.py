@@ -19,6 +19,7 @@ V = TypeVar("V")
 _SEXES = {"nam": Sex.MALE, "nu": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE}
 # How many distinct spellings a file's lookups remember.
 _KEPT = 10_000
+_UNSEEN = object()
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,24 @@ class Lookups:
                 self._scores[key] = value
             return value
 
+    def scores_of(
+        self, cells: list[str], indicators: dict[str, int]
+    ) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """Return a row's valid scores by indicator, and the (indicator, cell) of bad ones."""
+        known = self._scores
+        scores: dict[str, str] = {}
+        bad: list[tuple[str, str]] = []
+        for code, index in indicators.items():
+            raw = cells[index].strip()
+            value = known.get((code, raw), _UNSEEN)
+            if value is _UNSEEN:
+                value = self.score(code, raw)
+            if value is None:
+                bad.append((code, raw))
+            else:
+                scores[code] = value  # type: ignore[assignment]
+        return scores, bad
+
     def folded(self, text: str, table: dict[str, V]) -> V | None:
         key = self._seen.get(text)
         if key is None:
@@ -158,7 +177,8 @@ def check_row(
 
     code = cell(col.UNIT)
     unit = look.units.get(code)
-    if unit is None or unit.pk not in look.in_scope:
+    # unit.id, not unit.pk: the pk is a property, and this runs for every row.
+    if unit is None or unit.id not in look.in_scope:
         fail(col.UNIT, code, _("no unit with this code in your area during the period"))
     name_index = layout.positions.get(col.NAME)
     name = nfc(cells[name_index]) if name_index is not None else ""
@@ -191,21 +211,16 @@ def check_row(
     group = look.folded(group_text, look.groups) if group_text else None
     if group is None:
         fail(col.GROUP, group_text, _("not a target group of the scheme"))
-    scores: dict[str, str] = {}
-    for code_, index in layout.indicators.items():
-        raw = cells[index].strip()
-        value = look.score(code_, raw)
-        if value is None:
-            fail(code_, raw, _("a score from 0 to %(m)s") % {"m": look.limits[code_][0]})
-        else:
-            scores[code_] = value
+    scores, bad = look.scores_of(cells, layout.indicators)
+    for code_, raw in bad:
+        fail(code_, raw, _("a score from 0 to %(m)s") % {"m": look.limits[code_][0]})
     if errors or unit is None or sex is None or group is None:
         return None, errors
     return (
         Person(
             row=number,
             unit=unit,
-            unit_id=unit.pk,
+            unit_id=unit.id,
             full_name=name,
             search_name=fold(name),
             birth_year=year,
