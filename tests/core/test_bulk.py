@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hoctap.accounts.models import User
 from hoctap.assessments.models import Assessment
-from hoctap.core.bulk import ids_reserve, insert_rows
+from hoctap.core.bulk import ids_reserve, insert_rows, uuids_sorted
 from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen, Household
 from hoctap.transfer.models import ExportJob, ExportStatus
@@ -202,3 +202,23 @@ def test_any_of_after_a_transform_of_each_value_finds_what_in_finds() -> None:
 class _Upper(Upper):
     lookup_name = "shout"
     bilateral = True
+
+
+def test_sorted_uuids_are_new_random_version_4_and_in_the_order_the_database_sorts() -> None:
+    ids = uuids_sorted(2000)
+    assert len(set(ids)) == 2000
+    assert all(u.version == 4 and u.variant == uuid.RFC_4122 for u in ids)
+    assert ids == sorted(ids)
+    # Not a run from one starting point: spread over the whole range, as uuid4()s are.
+    assert ids[0].int < (1 << 124) and ids[-1].int > (15 << 124)
+    assert uuids_sorted(0) == []
+    # The order an index keeps them in, text or uuid: the same as Python's.
+    unit = Unit.objects.get(code="03289-CH1")
+    Citizen.objects.bulk_create(
+        Citizen(full_name=f"Người {i}", birth_year=1990, sex="male", home_unit=unit, uuid=u)
+        for i, u in enumerate(reversed(ids[:50]))
+    )
+    assert (
+        list(Citizen.objects.filter(uuid__in=ids).order_by("uuid").values_list("uuid", flat=True))
+        == ids[:50]
+    )

@@ -20,7 +20,7 @@ from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import outcome_of
 from hoctap.audit.chain import GENESIS, canonical, event_hasher
-from hoctap.core.bulk import JsonText, ids_reserve, insert_rows
+from hoctap.core.bulk import JsonText, ids_reserve, insert_rows, uuids_sorted
 from hoctap.core.memory import collector_paused
 from hoctap.core.text import fold
 from hoctap.organisation.models import Unit
@@ -301,7 +301,7 @@ class _Writer:
         by_cccd = self._existing_by_cccd([p.national_id for p in people if p.national_id])
         by_key = self._existing_by_key([p for p in people if not p.national_id])
         result: dict[int, Who] = {}
-        new: list[tuple[Person, str, Household | None]] = []
+        new: list[tuple[Person, Household | None]] = []
         for p in people:
             household = households.get((p.unit_id, p.household_code))
             if p.national_id:
@@ -315,7 +315,7 @@ class _Writer:
                     (p.unit_id, p.search_name, p.birth_year, household.pk if household else None)
                 )
             if match is None:
-                new.append((p, uuid.uuid4().hex, household))
+                new.append((p, household))
                 continue
             self.summary.citizens_matched += 1
             result[p.row] = Who(match.pk, match.sex, match.ethnicity_id, match.birth_year)
@@ -323,10 +323,11 @@ class _Writer:
         self.summary.citizens_created = len(new)
         return result
 
-    def _create_citizens(self, new: list[tuple[Person, str, Household | None]]) -> dict[int, Who]:
+    def _create_citizens(self, new: list[tuple[Person, Household | None]]) -> dict[int, Who]:
         """Insert new people in bulk, with keys reserved beforehand; return them by row number."""
         now = timezone.now()
         ids = ids_reserve(Citizen, len(new))
+        uids = uuids_sorted(len(new))
         insert_rows(
             Citizen,
             _CITIZEN_COLUMNS,
@@ -345,12 +346,12 @@ class _Writer:
                     now,
                     now,
                 )
-                for pk, (p, uid, household) in zip(ids, new, strict=True)
+                for pk, uid, (p, household) in zip(ids, uids, new, strict=True)
             ),
         )
         return {
             p.row: Who(pk, p.sex, p.ethnicity_id, p.birth_year, new=True)
-            for pk, (p, _uid, _h) in zip(ids, new, strict=True)
+            for pk, (p, _h) in zip(ids, new, strict=True)
         }
 
     def _visible(self, citizen: Citizen) -> bool:
@@ -480,10 +481,10 @@ class _Writer:
         period_id, scheme_id = self.period.pk, self.scheme.pk
         hasher = self._hasher(state)
         first_changes = FirstChanges()
-        for p, who in new:
+        # In key order: the assessments and their events fill their indexes left to right.
+        for aid, (p, who) in zip(uuids_sorted(len(new)), new, strict=True):
             outcome = outcome_of(definition, p.scores) if decided else None
             passed = outcome.passed if outcome else None
-            aid = uuid.uuid4()
             # A new assessment's chain starts with its import event.
             changes = first_changes(p.scores, outcome.code if outcome else "")
             first = Written(
