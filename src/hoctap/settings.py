@@ -265,6 +265,12 @@ HOCTAP_IMPORT_MAX_XML_BYTES = env_int(
 # Imports above this many rows run as a background task (django-tasks, database backend:
 # `hoctap serve` starts the worker; `hoctap db_worker` runs one on its own).
 HOCTAP_IMPORT_BACKGROUND_ROWS = env_int("HOCTAP_IMPORT_BACKGROUND_ROWS", 2000, minimum=1)
+# Uploads larger than this are checked by a background task too: a list of 500,000 people
+# takes a minute to check, longer than a web request may wait. 1 MiB is about 14,000 rows
+# of .xlsx or CSV, checked in about two seconds.
+HOCTAP_IMPORT_BACKGROUND_CHECK_BYTES = env_int(
+    "HOCTAP_IMPORT_BACKGROUND_CHECK_BYTES", 1024 * 1024, minimum=1
+)
 # Exports above this many rows are written by a background task and downloaded from the
 # job's page (the file is kept 7 days: `hoctap purge-exports`); smaller ones stream at once.
 HOCTAP_EXPORT_BACKGROUND_ROWS = env_int("HOCTAP_EXPORT_BACKGROUND_ROWS", 20_000, minimum=1)

@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from hoctap.accounts.models import User
 from hoctap.assessments.models import Assessment
 from hoctap.assessments.periods import period_open
-from hoctap.transfer.jobs import import_job_task
+from hoctap.transfer.jobs import check_job_task, import_job_task
 from hoctap.transfer.models import ImportJob, JobStatus
 from tests.conftest import client_for
 
@@ -100,6 +100,64 @@ def test_a_large_file_runs_in_the_background_and_reports_its_outcome(
     assert job.status == JobStatus.DONE
     assert Assessment.objects.filter(period__code=period).count() == 3
     assert "every 2s" not in client.get(f"/imports/{job.pk}/status").content.decode()
+
+
+def test_a_large_upload_is_checked_in_the_background_then_confirmed(
+    commune_officer: User,
+    period: str,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.HOCTAP_IMPORT_BACKGROUND_CHECK_BYTES = 100
+    client = client_for(commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    # The request returns at once: nothing checked yet, the page polls.
+    assert job.status == JobStatus.CHECKING
+    assert job.rows == 0
+    body = page.content.decode()
+    assert "Đang kiểm tra tệp" in body
+    assert 'hx-trigger="every 2s"' in body
+    assert "Nhập ngay" not in body
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("check_job_task")
+    check_job_task.call(*queued.args_kwargs["args"])
+    job.refresh_from_db()
+    assert job.status == JobStatus.CHECKED
+    assert job.rows == 2
+    polled = client.get(f"/imports/{job.pk}/status").content.decode()
+    assert "every 2s" not in polled
+    assert "Nhập ngay" in polled
+    assert not Assessment.objects.filter(period__code=period).exists()
+    client.post(f"/imports/{job.pk}/confirm")
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert Assessment.objects.filter(period__code=period).count() == 2
+
+
+def test_a_large_upload_with_errors_is_refused_in_the_background_and_not_kept(
+    commune_officer: User,
+    period: str,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.HOCTAP_IMPORT_BACKGROUND_CHECK_BYTES = 100
+    client = client_for(commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, _csv(_row("Lò Thị Pánh", score=11), _row("Cà Thị Ên")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    check_job_task.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.HAS_ERRORS
+    assert any("Dòng 2" in error for error in job.errors)
+    assert not job.file
+    assert not any((tmp_path / "imports").glob("*"))
+    assert "Nhập ngay" not in client.get(f"/imports/{job.pk}").content.decode()
+    # A second run of the same task (a worker retrying) changes nothing.
+    assert check_job_task.call(str(job.pk)) == JobStatus.HAS_ERRORS
 
 
 def test_a_branch_officer_may_not_import_decided_results(branch_officer: User, period: str) -> None:

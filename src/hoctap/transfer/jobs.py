@@ -60,7 +60,10 @@ def _run(job: ImportJob, *, dry_run: bool) -> None:
 
 
 def job_check(*, user: User, period: Period, upload: UploadedFile, target_state: str) -> ImportJob:
-    """Store the upload and check it completely; nothing is imported yet."""
+    """Store the upload and check it completely (a large one in the background).
+
+    Nothing is imported yet: the check is a dry run of the whole import.
+    """
     if target_state == State.DECIDED and not scope_for(user).roles & _DECIDERS:
         raise Forbidden(_("Your role may not import decided results."))
     job = ImportJob(
@@ -68,14 +71,23 @@ def job_check(*, user: User, period: Period, upload: UploadedFile, target_state:
         period=period,
         target_state=target_state,
         original_name=(upload.name or "")[-200:],
-        status=JobStatus.CHECKED,
+        status=JobStatus.CHECKING,
     )
-    job.file.save("upload", ContentFile(upload.read()), save=False)
+    content = upload.read()
+    job.file.save("upload", ContentFile(content), save=False)
+    if len(content) > settings.HOCTAP_IMPORT_BACKGROUND_CHECK_BYTES:
+        job.save()
+        transaction.on_commit(lambda: check_job_task.enqueue(str(job.pk)))
+        return job
+    _check_now(job)
+    return job
+
+
+def _check_now(job: ImportJob) -> None:
     _run(job, dry_run=True)
     if job.status == JobStatus.HAS_ERRORS:
         _discard_file(job)
     job.save()
-    return job
 
 
 def job_confirm(*, user: User, job: ImportJob) -> ImportJob:
@@ -116,6 +128,25 @@ def _discard_file(job: ImportJob) -> None:
     """The upload holds personal data: keep it no longer than the import needs it."""
     if job.file:
         job.file.delete(save=False)
+
+
+@task()
+def check_job_task(job_id: str) -> str:
+    """Check a large upload in the background; the page polls until it is checked."""
+    job = ImportJob.objects.select_related("user", "period").get(pk=job_id)
+    if job.status == JobStatus.CHECKING:
+        try:
+            _check_now(job)
+        except Exception:
+            job.status, job.errors = (
+                JobStatus.FAILED,
+                [_("The file could not be checked; nothing was written.")],
+            )
+            job.finished_at = timezone.now()
+            _discard_file(job)
+            job.save()
+            raise
+    return job.status
 
 
 @task()

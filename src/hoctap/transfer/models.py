@@ -10,6 +10,7 @@ from hoctap.assessments.models import Period
 
 
 class JobStatus(models.TextChoices):
+    CHECKING = "checking", _("Checking the file")
     HAS_ERRORS = "has_errors", _("Has errors")
     CHECKED = "checked", _("Checked, waiting for confirmation")
     QUEUED = "queued", _("Waiting to run")
