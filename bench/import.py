@@ -177,11 +177,13 @@ def _insert(cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]]) 
 def _import(path: Path, period_code: str) -> float:
     from hoctap.accounts.scoping import Scope
     from hoctap.assessments.models import Period
+    from hoctap.transfer import reader
     from hoctap.transfer.importer import import_assessments
-    from hoctap.transfer.reader import read_table
 
+    # The command's and the page's way in: rows checked as they are read (read_table before).
+    read = getattr(reader, "table_stream", reader.read_table)
     start = time.perf_counter()
-    table = read_table(path.read_bytes(), name=path.name)
+    table = read(path.read_bytes(), name=path.name)
     import_assessments(
         table=table,
         period=Period.objects.get(code=period_code),

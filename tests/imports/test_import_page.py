@@ -70,6 +70,7 @@ def test_a_file_with_errors_lists_every_one_and_writes_nothing(
     body = page.content.decode()
     job = ImportJob.objects.get(user=commune_officer)
     assert job.status == JobStatus.HAS_ERRORS
+    assert job.rows == 2  # every row read, though none can be imported
     assert "Dòng 2" in body
     assert "Dòng 3" in body
     assert "Nhập ngay" not in body

@@ -4,9 +4,10 @@ A person is matched by CCCD when present, else by (unit, name, birth year, house
 Importing the same file twice changes nothing. Rollups move in the same transaction.
 """
 
+import itertools
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
@@ -34,11 +35,14 @@ from hoctap.reports.rollups import (
     rule_minimum,
 )
 from hoctap.schemes.models import Scheme, SubjectType
+from hoctap.transfer import columns as col
 from hoctap.transfer.columns import layout_of
-from hoctap.transfer.reader import Table
+from hoctap.transfer.reader import Table, TableStream
 from hoctap.transfer.validation import CellError, Lookups, Person, check_row, ethnicity_keys
 
 T = TypeVar("T")
+# A file read whole (read_table) or row by row as it is checked (table_stream).
+Rows = Table | TableStream
 CHUNK = 5000
 # From this many rows an import refreshes the planner's statistics (PostgreSQL).
 ANALYZE_FROM = 5000
@@ -152,50 +156,66 @@ def _chunks(values: list[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield values[start : start + size]
 
 
-def _lookups(table: Table, index: int, period: Period, scope: Scope, scheme: Scheme) -> Lookups:
-    codes = sorted({row[index].strip() for row in table.rows})
-    units: dict[str, Unit] = {}
-    for chunk in _chunks(codes):
+def _batched(values: Iterable[T], size: int) -> Iterator[list[T]]:
+    """itertools.batched, which Python 3.11 does not have yet."""
+    iterator = iter(values)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _lookups(scheme: Scheme) -> Lookups:
+    return Lookups(units={}, ethnicities=ethnicity_keys(), definition=scheme.parsed, in_scope=set())
+
+
+def _units_load(look: Lookups, codes: set[str], period: Period, scope: Scope) -> None:
+    """Add the units of these codes that are valid during the period to the lookups."""
+    for chunk in _chunks(sorted(codes)):
         found = (
             Unit.objects.during(period.starts_on, period.ends_on)
             .filter(code__any_of=chunk)
             .order_by("valid_from")
         )
-        units.update({u.code: u for u in found})
-    return Lookups(
-        units=units,
-        ethnicities=ethnicity_keys(),
-        definition=scheme.parsed,
-        in_scope={u.pk for u in units.values() if scope.covers_path(u.path)},
-    )
+        for unit in found:
+            look.units[unit.code] = unit
+            if scope.covers_path(unit.path):
+                look.in_scope.add(unit.id)
+            else:
+                look.in_scope.discard(unit.id)
 
 
-def _check(table: Table, period: Period, scope: Scope, scheme: Scheme) -> list[Person]:
+def _check(table: Rows, period: Period, scope: Scope, scheme: Scheme) -> list[Person]:
+    """Check every row as it is read; return the people, or raise with every error."""
     layout, header_errors = layout_of(table.headers, scheme.parsed.indicator_codes)
     if header_errors:
         raise ImportRefused(header_errors)
-    look = _lookups(table, layout.positions["Mã đơn vị"], period, scope, scheme)
+    look = _lookups(scheme)
+    unit_index = layout.positions[col.UNIT]
+    looked_up: set[str] = set()
     people: list[Person] = []
     errors: list[CellError] = []
     seen: dict[tuple[object, ...], int] = {}
-    numbers = table.numbers or range(2, len(table.rows) + 2)
-    for number, cells in zip(numbers, table.rows, strict=True):
-        person, row_errors = check_row(number, cells, layout, look)
-        errors += row_errors
-        if person is None:
-            continue
-        key = _identity(person)
-        if key in seen:
-            errors.append(
-                CellError(
-                    person.row,
-                    "Họ và tên",
-                    person.full_name,
-                    _("the same person is already on row %(r)d") % {"r": seen[key]},
+    for chunk in _batched(table.numbered(), CHUNK):
+        # The units of the rows at hand, looked up once per code and chunk of rows.
+        codes = {cells[unit_index].strip() for _number, cells in chunk} - looked_up
+        _units_load(look, codes, period, scope)
+        looked_up |= codes
+        for number, cells in chunk:
+            person, row_errors = check_row(number, cells, layout, look)
+            errors += row_errors
+            if person is None:
+                continue
+            key = _identity(person)
+            if key in seen:
+                errors.append(
+                    CellError(
+                        person.row,
+                        "Họ và tên",
+                        person.full_name,
+                        _("the same person is already on row %(r)d") % {"r": seen[key]},
+                    )
                 )
-            )
-        seen[key] = person.row
-        people.append(person)
+            seen[key] = person.row
+            people.append(person)
     if errors:
         raise ImportRefused([str(e) for e in errors])
     return people
@@ -210,7 +230,7 @@ def _identity(p: Person) -> tuple[object, ...]:
 @collector_paused()
 def import_assessments(
     *,
-    table: Table,
+    table: Rows,
     period: Period,
     scope: Scope,
     state: State = State.SUBMITTED,
@@ -223,7 +243,7 @@ def import_assessments(
     scheme = period_scheme(period, SubjectType.CITIZEN)
     people = _check(table, period, scope, scheme)
     # The checked people carry everything the write needs: let the raw cells go (memory).
-    table.rows.clear()
+    table.release()
     with transaction.atomic():
         summary = _Writer(period, scheme, scope, state, actor).write(people)
         summary.rows = len(people)

@@ -21,7 +21,7 @@ from hoctap.audit.services import access_log_record
 from hoctap.core.errors import Forbidden
 from hoctap.transfer.importer import ImportRefused, ImportSummary, import_assessments
 from hoctap.transfer.models import ImportJob, JobStatus
-from hoctap.transfer.reader import FileRefused, read_table
+from hoctap.transfer.reader import FileRefused, TableStream, table_stream
 
 _DECIDERS = TRANSITIONS[(State.BRANCH_REVIEWED, Action.DECIDE)].roles
 
@@ -35,11 +35,11 @@ def _summary(summary: ImportSummary) -> dict[str, Any]:
 def _run(job: ImportJob, *, dry_run: bool) -> None:
     """Check or import the job's file, recording the errors or the summary on the job."""
     user: User = job.user
+    table: TableStream | None = None
     try:
         with job.file.open("rb") as handle:
             data = handle.read()
-        table = read_table(data, name=job.original_name)
-        job.rows = len(table.rows)
+        table = table_stream(data, name=job.original_name)
         summary = import_assessments(
             table=table,
             period=job.period,
@@ -57,6 +57,9 @@ def _run(job: ImportJob, *, dry_run: bool) -> None:
     else:
         job.status = JobStatus.CHECKED if dry_run else JobStatus.DONE
         job.errors, job.summary = [], _summary(summary)
+    finally:
+        # The rows read, with or without errors (the check reads them all).
+        job.rows = table.count if table else 0
 
 
 def job_check(*, user: User, period: Period, upload: UploadedFile, target_state: str) -> ImportJob:

@@ -12,6 +12,7 @@ import csv
 import io
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -37,10 +38,47 @@ class FileRefused(Exception):
 
 @dataclass
 class Table:
+    """A file read whole: the header row and the data rows, every cell as text."""
+
     headers: list[str]
     rows: list[list[str]]
     # The sheet row number of each data row (the header is row 1; blank rows are skipped).
     numbers: list[int] = field(default_factory=list)
+
+    def numbered(self) -> Iterator[tuple[int, list[str]]]:
+        """Yield each data row with its row number in the sheet."""
+        return zip(self.numbers or range(2, len(self.rows) + 2), self.rows, strict=True)
+
+    def release(self) -> None:
+        """Let the cells go once the rows have been checked (memory)."""
+        self.rows.clear()
+
+
+class TableStream:
+    """A file read row by row as it is checked: the rows are never all held as text.
+
+    For an .xlsx calamine still holds the sheet's values, but the text of half a million rows
+    (four times as much) is never built at once. The rows can be gone through once; a row
+    beyond HOCTAP_IMPORT_MAX_ROWS, or a NUL character, raises FileRefused as it is reached.
+    """
+
+    def __init__(self, headers: list[str], rows: Iterator[tuple[int, list[str]]]) -> None:
+        self.headers = headers
+        self._rows = rows
+        # How many data rows have been read so far.
+        self.count = 0
+
+    def numbered(self) -> Iterator[tuple[int, list[str]]]:
+        max_rows: int = settings.HOCTAP_IMPORT_MAX_ROWS
+        width = len(self.headers)
+        for number, row in self._rows:
+            self.count += 1
+            if self.count > max_rows:
+                raise FileRefused(_("The file has more than %(n)d rows.") % {"n": max_rows})
+            yield number, row if len(row) == width else (row + [""] * width)[:width]
+
+    def release(self) -> None:
+        """Nothing is kept: the rows were read as they were checked."""
 
 
 def _cell(value: object) -> str:
@@ -100,19 +138,14 @@ def _check_zip(data: bytes) -> None:
             raise FileRefused(_("The file is not a valid Excel (.xlsx) workbook.")) from None
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    """Yield the first sheet's rows, every cell as text, once the container has passed."""
     _check_zip(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)
-        max_rows: int = settings.HOCTAP_IMPORT_MAX_ROWS
-        rows = []
-        filled = 0
         numbers = _Numbers()
         for number, row in enumerate(sheet.iter_rows(), start=1):
-            # Read one row past the limit (header included) so that read_table can refuse it.
-            if filled > max_rows + 1:
-                break
             # Most cells are text, stripped inline; numbers (scores) repeat, converted once.
             cells = [
                 v.strip() if type(v) is str else numbers[v] if type(v) is float else _cell(v)
@@ -124,14 +157,12 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
                     _("Row %(row)d holds a NUL character; remove it and save again.")
                     % {"row": number}
                 )
-            rows.append(cells)
-            filled += any(cells)
+            yield cells
     except CalamineError:
         raise FileRefused(_("The workbook cannot be read; save it again from Excel.")) from None
-    return rows
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -143,35 +174,41 @@ def _read_csv(data: bytes) -> list[list[str]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    return ([cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect))
 
 
-@collector_paused()
-def read_table(data: bytes, *, name: str = "") -> Table:
-    """Return the header row and the data rows of the file's first sheet, every cell as text."""
+def _rows(data: bytes, name: str) -> Iterator[tuple[int, list[str]]]:
+    """Check the file's size and type; return its non-blank rows with their row numbers."""
     limit: int = settings.HOCTAP_IMPORT_MAX_BYTES
     if not data.strip():
         raise FileRefused(_("The file is empty."))
     if len(data) > limit:
         raise FileRefused(_("The file is larger than %(mb)d MB.") % {"mb": limit // 1_048_576})
     if data.startswith(b"PK\x03\x04"):
-        rows = _read_xlsx(data)
+        rows = _xlsx_rows(data)
     elif name.lower().endswith((".xlsx", ".xlsm", ".xls")):
         raise FileRefused(_("The file is named like a workbook but is not one."))
     else:
-        rows = _read_csv(data)
-    numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(row)]
-    if not numbered:
+        rows = _csv_rows(data)
+    return ((number, row) for number, row in enumerate(rows, start=1) if any(row))
+
+
+def table_stream(data: bytes, *, name: str = "") -> TableStream:
+    """Read the header row now and the data rows as they are checked (see TableStream)."""
+    rows = _rows(data, name)
+    first = next(rows, None)
+    if first is None:
         raise FileRefused(_("The file is empty."))
-    max_rows: int = settings.HOCTAP_IMPORT_MAX_ROWS
-    if len(numbered) - 1 > max_rows:
-        raise FileRefused(_("The file has more than %(n)d rows.") % {"n": max_rows})
-    width = len(numbered[0][1])
+    return TableStream(first[1], rows)
+
+
+@collector_paused()
+def read_table(data: bytes, *, name: str = "") -> Table:
+    """Return the header row and the data rows of the file's first sheet, every cell as text."""
+    stream = table_stream(data, name=name)
+    numbered = list(stream.numbered())
     return Table(
-        headers=numbered[0][1],
-        rows=[
-            row if len(row) == width else (row + [""] * width)[:width]
-            for _number, row in numbered[1:]
-        ],
-        numbers=[number for number, _row in numbered[1:]],
+        headers=stream.headers,
+        rows=[row for _number, row in numbered],
+        numbers=[number for number, _row in numbered],
     )

@@ -11,7 +11,7 @@ from hoctap.accounts.scoping import Scope
 from hoctap.assessments.models import State
 from hoctap.assessments.periods import period_get
 from hoctap.transfer.importer import ImportRefused, ImportSummary, import_assessments
-from hoctap.transfer.reader import FileRefused, read_table
+from hoctap.transfer.reader import FileRefused, table_stream
 
 # The command runs on the server, as its operator: the whole tree is in scope.
 OPERATOR = Scope(paths=(), roles=frozenset(), everything=True)
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(_("File not found: %(path)s") % {"path": path})
         try:
             period = period_get(options["period"])
-            table = read_table(path.read_bytes(), name=path.name)
+            table = table_stream(path.read_bytes(), name=path.name)
             summary = import_assessments(
                 table=table,
                 period=period,
