@@ -111,5 +111,8 @@ def test_an_id_or_place_event_hash_would_encode_otherwise_is_refused() -> None:
     aid = uuid.uuid4()
     with pytest.raises(TypeError):
         hasher(str(aid), 1, "{}", GENESIS)  # type: ignore[arg-type]
+    # JSON writes None as null where the shortcut would quote its text.
+    with pytest.raises(TypeError):
+        hasher(aid, 1, "{}", None)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         hasher(aid, True, "{}", GENESIS)

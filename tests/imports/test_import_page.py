@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from hoctap.accounts.models import User
 from hoctap.assessments.models import Assessment
 from hoctap.assessments.periods import period_open
+from hoctap.transfer import jobs
 from hoctap.transfer.jobs import check_job_task, import_job_task
 from hoctap.transfer.models import ImportJob, JobStatus
 from tests.conftest import client_for
@@ -131,6 +132,7 @@ def test_a_large_upload_is_checked_in_the_background_then_confirmed(
     polled = client.get(f"/imports/{job.pk}/status").content.decode()
     assert "every 2s" not in polled
     assert "Nhập ngay" in polled
+    assert "Số dòng: 2" in polled  # the polled part shows what the check counted
     assert not Assessment.objects.filter(period__code=period).exists()
     client.post(f"/imports/{job.pk}/confirm")
     job.refresh_from_db()
@@ -159,6 +161,37 @@ def test_a_large_upload_with_errors_is_refused_in_the_background_and_not_kept(
     assert "Nhập ngay" not in client.get(f"/imports/{job.pk}").content.decode()
     # A second run of the same task (a worker retrying) changes nothing.
     assert check_job_task.call(str(job.pk)) == JobStatus.HAS_ERRORS
+
+
+def test_a_background_check_that_crashes_marks_the_job_failed_and_deletes_the_file(
+    commune_officer: User,
+    period: str,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.HOCTAP_IMPORT_BACKGROUND_CHECK_BYTES = 100
+    client = client_for(commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(jobs, "import_assessments", broken)
+    with pytest.raises(RuntimeError):
+        check_job_task.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.errors == ["Không kiểm tra được tệp; chưa có dữ liệu nào được ghi."]
+    assert job.finished_at is not None
+    assert not job.file
+    assert not any((tmp_path / "imports").glob("*"))
+    page = client.get(f"/imports/{job.pk}").content.decode()
+    assert "every 2s" not in page
+    assert "Nhập ngay" not in page
 
 
 def test_a_branch_officer_may_not_import_decided_results(branch_officer: User, period: str) -> None:

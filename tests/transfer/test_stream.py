@@ -21,6 +21,8 @@ def test_a_stream_numbers_rows_as_the_sheet_does_and_pads_short_ones() -> None:
     # Blank rows are skipped but keep their place in the numbering; a short row is padded.
     assert list(stream.numbered()) == [(2, ["1", "2", "3"]), (5, ["4", "5", ""])]
     assert stream.count == 2
+    with pytest.raises(RuntimeError):
+        stream.numbered()
     whole = read_table(text.encode(), name="x.csv")
     assert list(whole.numbered()) == [(2, ["1", "2", "3"]), (5, ["4", "5", ""])]
 

@@ -99,6 +99,8 @@ def event_hasher(
         # a bool seq) would be encoded otherwise by event_hash, so it is refused.
         if not isinstance(assessment_id, UUID) or type(seq) is not int:
             raise TypeError("event_hasher takes a UUID and an int seq")
+        if type(prev_hash) is not str:
+            raise TypeError("event_hasher takes the previous hash as a str")
         # A previous hash is hex digits (or GENESIS, empty): JSON quotes it as it is.
         plain = not prev_hash or (prev_hash.isascii() and prev_hash.isalnum())
         prev = f'"{prev_hash}"' if plain else _dumps(prev_hash)

@@ -196,7 +196,8 @@ def _check(table: Rows, period: Period, scope: Scope, scheme: Scheme) -> list[Pe
     seen: dict[tuple[object, ...], int] = {}
     for chunk in _batched(table.numbered(), CHUNK):
         # The units of the rows at hand, looked up once per code and chunk of rows.
-        codes = {cells[unit_index].strip() for _number, cells in chunk} - looked_up
+        # In the form check_row looks them up in (NFC), whichever spelling comes first.
+        codes = {look.text(cells[unit_index]) for _number, cells in chunk} - looked_up
         _units_load(look, codes, period, scope)
         looked_up |= codes
         for number, cells in chunk:
@@ -640,6 +641,7 @@ class FirstChanges:
         self._parts: dict[tuple[str, str], str] = {}
 
     def __call__(self, scores: dict[str, str], result: str = "") -> JsonText:
+        # Scores are the checked text of each indicator (never None, never a number).
         parts = self._parts
         encoded = []
         for item in sorted(scores.items()):

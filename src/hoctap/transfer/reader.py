@@ -67,8 +67,16 @@ class TableStream:
         self._rows = rows
         # How many data rows have been read so far.
         self.count = 0
+        self._read = False
 
     def numbered(self) -> Iterator[tuple[int, list[str]]]:
+        if self._read:
+            # A second pass would find no rows and pass for an empty file.
+            raise RuntimeError("a TableStream's rows can be gone through once")
+        self._read = True
+        return self._numbered()
+
+    def _numbered(self) -> Iterator[tuple[int, list[str]]]:
         max_rows: int = settings.HOCTAP_IMPORT_MAX_ROWS
         width = len(self.headers)
         for number, row in self._rows:
