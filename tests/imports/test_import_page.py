@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from hoctap.accounts.models import User
 from hoctap.assessments.models import Assessment
 from hoctap.assessments.periods import period_open
-from hoctap.transfer import jobs
+from hoctap.transfer import importer, jobs
 from hoctap.transfer.jobs import check_job_task, import_job_task
 from hoctap.transfer.models import ImportJob, JobStatus
 from tests.conftest import client_for
@@ -192,6 +192,58 @@ def test_a_background_check_that_crashes_marks_the_job_failed_and_deletes_the_fi
     page = client.get(f"/imports/{job.pk}").content.decode()
     assert "every 2s" not in page
     assert "Nhập ngay" not in page
+
+
+def test_the_polled_status_shows_how_far_a_check_or_an_import_has_got(
+    commune_officer: User, period: str
+) -> None:
+    client = client_for(commune_officer)
+    _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    # What a background task's progress leaves on the job while it runs.
+    url = f"/imports/{job.pk}/status"
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.CHECKING, rows=0, rows_checked=20000
+    )
+    assert "Đã kiểm tra 20000 dòng." in client.get(url).content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, rows=50000)
+    running = client.get(url).content.decode()
+    assert '<progress value="20000" max="50000"' in running
+    assert "Đã kiểm tra 20000 / 50000 dòng." in running
+    assert 'hx-trigger="every 2s"' in running
+    ImportJob.objects.filter(pk=job.pk).update(rows_checked=50000)
+    assert "Đã kiểm tra mọi dòng; đang ghi 50000 dòng." in client.get(url).content.decode()
+
+
+def test_a_running_job_records_its_progress_where_the_page_sees_it(
+    commune_officer: User,
+    period: str,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.HOCTAP_IMPORT_BACKGROUND_ROWS = 1
+    monkeypatch.setattr(importer, "CHUNK", 1)
+    monkeypatch.setattr(importer, "PROGRESS_EVERY", 1)
+    client = client_for(commune_officer)
+    _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên"), _row("Tòng Văn Hặc")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    assert job.rows_checked == 3  # the check's own count
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{job.pk}/confirm")
+    seen: list[tuple[str, int]] = []
+    record = jobs._progress
+
+    def watched(job: ImportJob, rows: int) -> None:
+        record(job, rows)
+        stored = ImportJob.objects.get(pk=job.pk)
+        seen.append((stored.status, stored.rows_checked))
+
+    monkeypatch.setattr(jobs, "_progress", watched)
+    import_job_task.call(str(job.pk))
+    assert seen == [("running", 1), ("running", 2), ("running", 3), ("running", 3)]
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
 
 
 def test_a_branch_officer_may_not_import_decided_results(branch_officer: User, period: str) -> None:

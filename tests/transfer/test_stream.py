@@ -72,3 +72,22 @@ def test_units_are_looked_up_chunk_by_chunk_and_every_error_still_reported(
     assert summary.created == 5
     by_unit = sorted(Assessment.objects.filter(period=period).values_list("unit__code", flat=True))
     assert by_unit == sorted(u for u in units if u != "99999")
+
+
+@pytest.mark.django_db
+def test_progress_is_told_as_rows_are_checked_and_before_anything_is_written(
+    period: Period, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    monkeypatch.setattr(importer, "PROGRESS_EVERY", 4)
+    rows = [[str(c) for c in entry.cells()] for entry in people(9, seed=23)]
+    told: list[tuple[int, int]] = []
+    summary = import_assessments(
+        table=table_stream(csv_text(rows).encode(), name="a.csv"),
+        period=period,
+        scope=EVERYTHING,
+        progress=lambda n: told.append((n, Assessment.objects.filter(period=period).count())),
+    )
+    # Every 4 rows as chunks of 2 pass that mark, then the total; nothing written meanwhile.
+    assert told == [(4, 0), (8, 0), (9, 0)]
+    assert summary.created == 9

@@ -46,6 +46,8 @@ Rows = Table | TableStream
 CHUNK = 5000
 # From this many rows an import refreshes the planner's statistics (PostgreSQL).
 ANALYZE_FROM = 5000
+# How often, in rows, the check reports its progress.
+PROGRESS_EVERY = 20_000
 IMPORT_STATES = (State.SUBMITTED, State.DECIDED)
 
 
@@ -183,8 +185,18 @@ def _units_load(look: Lookups, codes: set[str], period: Period, scope: Scope) ->
                 look.in_scope.discard(unit.id)
 
 
-def _check(table: Rows, period: Period, scope: Scope, scheme: Scheme) -> list[Person]:
-    """Check every row as it is read; return the people, or raise with every error."""
+def _check(
+    table: Rows,
+    period: Period,
+    scope: Scope,
+    scheme: Scheme,
+    progress: Callable[[int], None] | None = None,
+) -> list[Person]:
+    """Check every row as it is read; return the people, or raise with every error.
+
+    `progress` is told how many rows have been checked, every PROGRESS_EVERY rows and at
+    the end (before the write's transaction begins).
+    """
     layout, header_errors = layout_of(table.headers, scheme.parsed.indicator_codes)
     if header_errors:
         raise ImportRefused(header_errors)
@@ -194,6 +206,7 @@ def _check(table: Rows, period: Period, scope: Scope, scheme: Scheme) -> list[Pe
     people: list[Person] = []
     errors: list[CellError] = []
     seen: dict[tuple[object, ...], int] = {}
+    checked = 0
     for chunk in _batched(table.numbered(), CHUNK):
         # The units of the rows at hand, looked up once per code and chunk of rows.
         # In the form check_row looks them up in (NFC), whichever spelling comes first.
@@ -217,8 +230,13 @@ def _check(table: Rows, period: Period, scope: Scope, scheme: Scheme) -> list[Pe
                 )
             seen[key] = person.row
             people.append(person)
+        before, checked = checked, checked + len(chunk)
+        if progress and before // PROGRESS_EVERY != checked // PROGRESS_EVERY:
+            progress(checked)
     if errors:
         raise ImportRefused([str(e) for e in errors])
+    if progress:
+        progress(checked)
     return people
 
 
@@ -237,12 +255,17 @@ def import_assessments(
     state: State = State.SUBMITTED,
     actor: User | None = None,
     dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Check the whole file, then write it in one transaction (rolled back for a dry run)."""
+    """Check the whole file, then write it in one transaction (rolled back for a dry run).
+
+    `progress(rows)` hears how far the check has got (see _check); it is called outside
+    the transaction, so that it may record that where others can see it.
+    """
     if state not in IMPORT_STATES:
         raise ImportRefused([_("An import can only create submitted or decided assessments.")])
     scheme = period_scheme(period, SubjectType.CITIZEN)
-    people = _check(table, period, scope, scheme)
+    people = _check(table, period, scope, scheme, progress)
     # The checked people carry everything the write needs: let the raw cells go (memory).
     table.release()
     with transaction.atomic():

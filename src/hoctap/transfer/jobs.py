@@ -47,6 +47,7 @@ def _run(job: ImportJob, *, dry_run: bool) -> None:
             state=State(job.target_state),
             actor=user,
             dry_run=dry_run,
+            progress=lambda rows: _progress(job, rows),
         )
     except FileRefused as refused:
         job.status, job.errors = JobStatus.HAS_ERRORS, [refused.message]
@@ -60,6 +61,13 @@ def _run(job: ImportJob, *, dry_run: bool) -> None:
     finally:
         # The rows read, with or without errors (the check reads them all).
         job.rows = table.count if table else 0
+
+
+def _progress(job: ImportJob, rows: int) -> None:
+    """Record how many rows the job has checked, for the page that polls it."""
+    job.rows_checked = rows
+    # Its own statement, outside the import's transaction; a job not yet saved has no row.
+    ImportJob.objects.filter(pk=job.pk).update(rows_checked=rows)
 
 
 def job_check(*, user: User, period: Period, upload: UploadedFile, target_state: str) -> ImportJob:
@@ -119,8 +127,8 @@ def job_confirm(*, user: User, job: ImportJob) -> ImportJob:
 
 
 def _execute(job: ImportJob) -> None:
-    job.status = JobStatus.RUNNING
-    job.save(update_fields=["status"])
+    job.status, job.rows_checked = JobStatus.RUNNING, 0
+    job.save(update_fields=["status", "rows_checked"])
     _run(job, dry_run=False)
     job.finished_at = timezone.now()
     _discard_file(job)

@@ -32,6 +32,9 @@ class ImportJob(models.Model):
     file = models.FileField(upload_to=import_path, max_length=200, blank=True)
     original_name = models.CharField(max_length=200, blank=True)
     rows = models.PositiveIntegerField(default=0)
+    # How many rows the running check or import has checked so far (its progress): written
+    # outside the import's transaction, so the polled page sees it while the job runs.
+    rows_checked = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=JobStatus.choices)
     errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
@@ -47,6 +50,11 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.HAS_ERRORS, JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def writing(self) -> bool:
+        """A running import that has checked every row and is writing them."""
+        return self.status == JobStatus.RUNNING and 0 < self.rows <= self.rows_checked
 
 
 class ExportKind(models.TextChoices):
