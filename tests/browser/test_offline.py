@@ -228,7 +228,10 @@ def test_enrol_and_self_assess_two_people_offline_then_sync_exactly_once(
     open_app(tab, demo_server)
     expect(tab.locator("#outbox-summary")).to_contain_text("Chờ gửi: 2 bản ghi và 2 ảnh")
     expect(tab.locator("#work-title")).to_have_text("Chi hội khuyến học bản Cang · kỳ 2021-2022")
-    assert server.paths == []
+    # Nothing was sent. The app's optional "am I signed in?" check may slip through Chromium's
+    # offline emulation (see the test of the forms below; seen here once in a CI run on
+    # PostgreSQL); it carries no data, and the outbox is still full.
+    assert [path for path in server.paths if path != "/field/session"] == []
     assert Assessment.objects.count() == before
     context.close()
 
