@@ -1,16 +1,20 @@
+import io
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from hoctap.accounts.models import User
 from hoctap.assessments.models import Assessment
 from hoctap.assessments.periods import period_open
 from hoctap.transfer import importer, jobs
-from hoctap.transfer.jobs import check_job_task, import_job_task
+from hoctap.transfer.jobs import check_job_task, import_job_task, import_uploads_purge
 from hoctap.transfer.models import ImportJob, JobStatus
 from tests.conftest import client_for
 
@@ -293,3 +297,34 @@ def test_confirming_twice_imports_once(commune_officer: User, period: str) -> No
     second = client.post(f"/imports/{job.pk}/confirm", follow=True)
     assert "Không thể bắt đầu" in second.content.decode()
     assert Assessment.objects.filter(period__code=period).count() == 1
+
+
+def test_uploads_not_imported_within_seven_days_are_deleted(
+    commune_officer: User, period: str, settings: Any, tmp_path: Path
+) -> None:
+    client = client_for(commune_officer)
+    for name in ("Lò Thị Pánh", "Cà Thị Ên", "Tòng Văn Hặc"):
+        _upload(client, _csv(_row(name)), period)
+    old_checked, old_checking, recent = ImportJob.objects.order_by("created_at")
+    ImportJob.objects.filter(pk=old_checking.pk).update(status=JobStatus.CHECKING)
+    eight_days_ago = timezone.now() - timedelta(days=8)
+    ImportJob.objects.filter(pk__in=[old_checked.pk, old_checking.pk]).update(
+        created_at=eight_days_ago
+    )
+    out = io.StringIO()
+    call_command("purge-imports", stdout=out)
+    assert "2" in out.getvalue()
+    for job in (old_checked, old_checking):
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED
+        assert not job.file
+        assert job.errors == ["Tệp không được nhập trong vòng 7 ngày nên đã bị xóa."]
+    recent.refresh_from_db()
+    assert recent.status == JobStatus.CHECKED
+    assert [p.name for p in (tmp_path / "imports").iterdir()] == [str(recent.pk)]
+    # The purged upload cannot be imported any more; the recent one still can.
+    client.post(f"/imports/{old_checked.pk}/confirm")
+    assert not Assessment.objects.filter(period__code=period).exists()
+    client.post(f"/imports/{recent.pk}/confirm")
+    assert Assessment.objects.filter(period__code=period).count() == 1
+    assert import_uploads_purge() == 0

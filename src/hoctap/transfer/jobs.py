@@ -1,6 +1,7 @@
 """Checking an uploaded file, then importing it now or in the background."""
 
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,9 @@ from hoctap.transfer.models import ImportJob, JobStatus
 from hoctap.transfer.reader import FileRefused, TableStream, table_stream
 
 _DECIDERS = TRANSITIONS[(State.BRANCH_REVIEWED, Action.DECIDE)].roles
+# An upload not imported within this long (never confirmed, or never run) is deleted.
+UPLOAD_KEPT_FOR = timedelta(days=7)
+_UNFINISHED = (JobStatus.CHECKING, JobStatus.CHECKED, JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 def _summary(summary: ImportSummary) -> dict[str, Any]:
@@ -176,3 +180,26 @@ def import_job_task(job_id: str) -> str:
             job.save()
             raise
     return job.status
+
+
+def import_uploads_purge(*, now: datetime | None = None) -> int:
+    """Delete the uploads of imports left unfinished for UPLOAD_KEPT_FOR; return how many.
+
+    A checked file nobody confirmed, or a job no worker ever ran, would otherwise keep the
+    personal data it holds for good. Each job is claimed first, so that a confirmation
+    arriving at the same moment either runs the import or finds the job ended, not both.
+    """
+    cutoff = (now or timezone.now()) - UPLOAD_KEPT_FOR
+    purged = 0
+    stale = ImportJob.objects.filter(created_at__lt=cutoff, status__in=_UNFINISHED).exclude(file="")
+    for job in stale:
+        claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=JobStatus.FAILED,
+            errors=[_("The file was not imported within 7 days and has been deleted.")],
+            finished_at=timezone.now(),
+        )
+        if claimed:
+            _discard_file(job)
+            ImportJob.objects.filter(pk=job.pk).update(file="")
+            purged += 1
+    return purged
