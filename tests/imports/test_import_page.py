@@ -49,6 +49,22 @@ def _upload(
     )
 
 
+@pytest.fixture
+def checked_later(settings: Any, django_capture_on_commit_callbacks: Any) -> Any:
+    """Make every upload large enough to be checked by the background task.
+
+    Returns the upload function, which runs the callbacks of the request's commit (the
+    task's enqueueing) as the real request would.
+    """
+    settings.HOCTAP_IMPORT_BACKGROUND_CHECK_BYTES = 100
+
+    def upload(client: Client, upload: SimpleUploadedFile, period: str) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return _upload(client, upload, period)
+
+    return upload
+
+
 def test_a_good_file_is_checked_then_imported_on_confirmation(
     commune_officer: User, period: str, tmp_path: Path
 ) -> None:
@@ -109,16 +125,10 @@ def test_a_large_file_runs_in_the_background_and_reports_its_outcome(
 
 
 def test_a_large_upload_is_checked_in_the_background_then_confirmed(
-    commune_officer: User,
-    period: str,
-    settings: Any,
-    tmp_path: Path,
-    django_capture_on_commit_callbacks: Any,
+    commune_officer: User, period: str, checked_later: Any
 ) -> None:
-    settings.HOCTAP_IMPORT_BACKGROUND_CHECK_BYTES = 100
     client = client_for(commune_officer)
-    with django_capture_on_commit_callbacks(execute=True):
-        page = _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên")), period)
+    page = checked_later(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên")), period)
     job = ImportJob.objects.get(user=commune_officer)
     # The request returns at once: nothing checked yet, the page polls.
     assert job.status == JobStatus.CHECKING
@@ -145,16 +155,10 @@ def test_a_large_upload_is_checked_in_the_background_then_confirmed(
 
 
 def test_a_large_upload_with_errors_is_refused_in_the_background_and_not_kept(
-    commune_officer: User,
-    period: str,
-    settings: Any,
-    tmp_path: Path,
-    django_capture_on_commit_callbacks: Any,
+    commune_officer: User, period: str, tmp_path: Path, checked_later: Any
 ) -> None:
-    settings.HOCTAP_IMPORT_BACKGROUND_CHECK_BYTES = 100
     client = client_for(commune_officer)
-    with django_capture_on_commit_callbacks(execute=True):
-        _upload(client, _csv(_row("Lò Thị Pánh", score=11), _row("Cà Thị Ên")), period)
+    checked_later(client, _csv(_row("Lò Thị Pánh", score=11), _row("Cà Thị Ên")), period)
     job = ImportJob.objects.get(user=commune_officer)
     check_job_task.call(str(job.pk))
     job.refresh_from_db()
@@ -167,24 +171,21 @@ def test_a_large_upload_with_errors_is_refused_in_the_background_and_not_kept(
     assert check_job_task.call(str(job.pk)) == JobStatus.HAS_ERRORS
 
 
+def _broken(**kwargs: Any) -> Any:
+    raise RuntimeError("disk gone")
+
+
 def test_a_background_check_that_crashes_marks_the_job_failed_and_deletes_the_file(
     commune_officer: User,
     period: str,
-    settings: Any,
     tmp_path: Path,
-    django_capture_on_commit_callbacks: Any,
+    checked_later: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings.HOCTAP_IMPORT_BACKGROUND_CHECK_BYTES = 100
     client = client_for(commune_officer)
-    with django_capture_on_commit_callbacks(execute=True):
-        _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên")), period)
+    checked_later(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên")), period)
     job = ImportJob.objects.get(user=commune_officer)
-
-    def broken(**kwargs: Any) -> Any:
-        raise RuntimeError("disk gone")
-
-    monkeypatch.setattr(jobs, "import_assessments", broken)
+    monkeypatch.setattr(jobs, "import_assessments", _broken)
     with pytest.raises(RuntimeError):
         check_job_task.call(str(job.pk))
     job.refresh_from_db()
@@ -196,6 +197,31 @@ def test_a_background_check_that_crashes_marks_the_job_failed_and_deletes_the_fi
     page = client.get(f"/imports/{job.pk}").content.decode()
     assert "every 2s" not in page
     assert "Nhập ngay" not in page
+
+
+def test_a_background_import_that_crashes_marks_the_job_failed_and_deletes_the_file(
+    commune_officer: User,
+    period: str,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.HOCTAP_IMPORT_BACKGROUND_ROWS = 1
+    client = client_for(commune_officer)
+    _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{job.pk}/confirm")
+    monkeypatch.setattr(jobs, "import_assessments", _broken)
+    with pytest.raises(RuntimeError):
+        import_job_task.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.errors == ["Nhập dữ liệu thất bại; không có gì được ghi."]
+    assert not job.file
+    assert not any((tmp_path / "imports").glob("*"))
+    assert not Assessment.objects.filter(period__code=period).exists()
 
 
 def test_the_polled_status_shows_how_far_a_check_or_an_import_has_got(

@@ -153,13 +153,7 @@ def check_job_task(job_id: str) -> str:
         try:
             _check_now(job)
         except Exception:
-            job.status, job.errors = (
-                JobStatus.FAILED,
-                [_("The file could not be checked; nothing was written.")],
-            )
-            job.finished_at = timezone.now()
-            _discard_file(job)
-            job.save()
+            _fail(job, _("The file could not be checked; nothing was written."))
             raise
     return job.status
 
@@ -172,14 +166,16 @@ def import_job_task(job_id: str) -> str:
         try:
             _execute(job)
         except Exception:
-            job.status, job.errors = (
-                JobStatus.FAILED,
-                [_("The import failed; nothing was written.")],
-            )
-            job.finished_at = timezone.now()
-            job.save()
+            _fail(job, _("The import failed; nothing was written."))
             raise
     return job.status
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    """End a job that crashed, saying why; its upload is not kept (personal data)."""
+    job.status, job.errors, job.finished_at = JobStatus.FAILED, [message], timezone.now()
+    _discard_file(job)
+    job.save()
 
 
 def import_uploads_purge(*, now: datetime | None = None) -> int:
@@ -189,17 +185,19 @@ def import_uploads_purge(*, now: datetime | None = None) -> int:
     personal data it holds for good. Each job is claimed first, so that a confirmation
     arriving at the same moment either runs the import or finds the job ended, not both.
     """
-    cutoff = (now or timezone.now()) - UPLOAD_KEPT_FOR
+    now = now or timezone.now()
     purged = 0
-    stale = ImportJob.objects.filter(created_at__lt=cutoff, status__in=_UNFINISHED).exclude(file="")
+    stale = ImportJob.objects.filter(
+        created_at__lt=now - UPLOAD_KEPT_FOR, status__in=_UNFINISHED
+    ).exclude(file="")
     for job in stale:
         claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
             status=JobStatus.FAILED,
             errors=[_("The file was not imported within 7 days and has been deleted.")],
-            finished_at=timezone.now(),
+            finished_at=now,
+            file="",
         )
         if claimed:
-            _discard_file(job)
-            ImportJob.objects.filter(pk=job.pk).update(file="")
+            _discard_file(job)  # the loaded job still names the stored file
             purged += 1
     return purged
