@@ -153,20 +153,11 @@ class Who(NamedTuple):
     new: bool = False
 
 
-def _chunks(values: list[T], size: int = CHUNK) -> Iterator[list[T]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _batched(values: Iterable[T], size: int) -> Iterator[list[T]]:
-    """itertools.batched, which Python 3.11 does not have yet."""
+def _chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """Lists of `size` values in turn (itertools.batched, which Python 3.11 lacks)."""
     iterator = iter(values)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
-def _lookups(scheme: Scheme) -> Lookups:
-    return Lookups(units={}, ethnicities=ethnicity_keys(), definition=scheme.parsed, in_scope=set())
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _units_load(look: Lookups, codes: set[str], period: Period, scope: Scope) -> None:
@@ -177,12 +168,10 @@ def _units_load(look: Lookups, codes: set[str], period: Period, scope: Scope) ->
             .filter(code__any_of=chunk)
             .order_by("valid_from")
         )
-        for unit in found:
-            look.units[unit.code] = unit
-            if scope.covers_path(unit.path):
-                look.in_scope.add(unit.id)
-            else:
-                look.in_scope.discard(unit.id)
+        # The latest unit of a code wins; only those are checked against the scope.
+        latest = {unit.code: unit for unit in found}
+        look.units.update(latest)
+        look.in_scope.update(u.id for u in latest.values() if scope.covers_path(u.path))
 
 
 def _check(
@@ -200,14 +189,14 @@ def _check(
     layout, header_errors = layout_of(table.headers, scheme.parsed.indicator_codes)
     if header_errors:
         raise ImportRefused(header_errors)
-    look = _lookups(scheme)
+    look = Lookups(units={}, ethnicities=ethnicity_keys(), definition=scheme.parsed, in_scope=set())
     unit_index = layout.positions[col.UNIT]
     looked_up: set[str] = set()
     people: list[Person] = []
     errors: list[CellError] = []
     seen: dict[tuple[object, ...], int] = {}
     checked = 0
-    for chunk in _batched(table.numbered(), CHUNK):
+    for chunk in _chunks(table.numbered(), CHUNK):  # read at call time (tests lower it)
         # The units of the rows at hand, looked up once per code and chunk of rows.
         # In the form check_row looks them up in (NFC), whichever spelling comes first.
         codes = {look.text(cells[unit_index]) for _number, cells in chunk} - looked_up

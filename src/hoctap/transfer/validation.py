@@ -19,7 +19,6 @@ V = TypeVar("V")
 _SEXES = {"nam": Sex.MALE, "nu": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE}
 # How many distinct spellings a file's lookups remember.
 _KEPT = 10_000
-_UNSEEN = object()
 
 
 @dataclass(frozen=True)
@@ -97,24 +96,6 @@ class Lookups:
             if len(self._scores) < _KEPT:
                 self._scores[key] = value
             return value
-
-    def scores_of(
-        self, cells: list[str], indicators: dict[str, int]
-    ) -> tuple[dict[str, str], list[tuple[str, str]]]:
-        """Return a row's valid scores by indicator, and the (indicator, cell) of bad ones."""
-        known = self._scores
-        scores: dict[str, str] = {}
-        bad: list[tuple[str, str]] = []
-        for code, index in indicators.items():
-            raw = cells[index].strip()
-            value = known.get((code, raw), _UNSEEN)
-            if value is _UNSEEN:
-                value = self.score(code, raw)
-            if value is None:
-                bad.append((code, raw))
-            else:
-                scores[code] = value  # type: ignore[assignment]
-        return scores, bad
 
     def folded(self, text: str, table: dict[str, V]) -> V | None:
         key = self._seen.get(text)
@@ -211,9 +192,14 @@ def check_row(
     group = look.folded(group_text, look.groups) if group_text else None
     if group is None:
         fail(col.GROUP, group_text, _("not a target group of the scheme"))
-    scores, bad = look.scores_of(cells, layout.indicators)
-    for code_, raw in bad:
-        fail(code_, raw, _("a score from 0 to %(m)s") % {"m": look.limits[code_][0]})
+    scores: dict[str, str] = {}
+    for code_, index in layout.indicators.items():
+        raw = cells[index].strip()
+        value = look.score(code_, raw)
+        if value is None:
+            fail(code_, raw, _("a score from 0 to %(m)s") % {"m": look.limits[code_][0]})
+        else:
+            scores[code_] = value
     if errors or unit is None or sex is None or group is None:
         return None, errors
     return (
