@@ -6,7 +6,7 @@ import pytest
 from hoctap.assessments.models import Assessment, AssessmentEvent
 from hoctap.assessments.periods import period_open
 from hoctap.audit.models import AccessLogEntry
-from hoctap.people.models import Citizen
+from hoctap.people.models import Citizen, Consent
 from tests.apiclient import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,7 @@ def _enrolment(**citizen: Any) -> dict[str, Any]:
         "unit": "03289-CH2",
         "group": "G1",
         "citizen": person,
+        "consent": {"given": True, "how": "paper"},
     }
 
 
@@ -162,12 +163,14 @@ def test_the_whole_workflow_over_the_api_ends_in_a_computed_result(api_commune: 
     api_commune.put(
         f"/assessments/{aid}/scores", {"layer": "self", "scores": ALL_TENS, "version": 1}
     )
-    for action in ["self_assess", "submit", "review"]:
+    for action in ["self_assess", "submit"]:
         assert _act(api_commune, aid, action).status_code == 200, action
+    assert _act(api_commune, aid, "review", accept="self").status_code == 200
     decided = _act(
         api_commune,
         aid,
         "decide",
+        accept="reviewer",
         decision={
             "number": "07/QĐ-HKH",
             "date": "2022-05-20",
@@ -199,6 +202,106 @@ def test_an_action_not_possible_now_is_409_and_not_for_the_role_is_403(
         ).status_code
         == 403
     )
+
+
+def test_refusals_carry_a_code_that_tells_their_meaning(api_commune: ApiClient) -> None:
+    created = _registered(api_commune)
+    not_now = _act(api_commune, created["id"], "decide")
+    stale = api_commune.put(
+        f"/assessments/{created['id']}/scores",
+        {"layer": "self", "scores": {"CS1": 8}, "version": 99},
+    )
+    assert (not_now.status_code, not_now.json()["code"]) == (409, "not_allowed_now")
+    assert (stale.status_code, stale.json()["code"]) == (409, "stale_version")
+
+
+def test_an_enrolment_without_consent_is_refused_and_writes_nothing(
+    api_commune: ApiClient,
+) -> None:
+    people = Citizen.objects.count()
+    for consent in (None, {"given": False, "how": "paper"}):
+        body = {**_enrolment(full_name="Quàng Văn Chưa"), "consent": consent}
+        response = api_commune.post("/assessments", body)
+        assert response.status_code == 400
+        assert response.json()["code"] == "consent_missing"
+        assert "đồng ý" in response.json()["detail"]
+    missing = {k: v for k, v in _enrolment().items() if k != "consent"}
+    assert api_commune.post("/assessments", missing).json()["code"] == "consent_missing"
+    assert Citizen.objects.count() == people
+
+
+def test_an_enrolment_records_how_consent_was_given(api_commune: ApiClient) -> None:
+    body = {**_enrolment(full_name="Lường Thị Đồng"), "consent": {"given": True, "how": "verbal"}}
+    assert api_commune.post("/assessments", body).status_code == 201
+    consent = Consent.objects.get(citizen__full_name="Lường Thị Đồng")
+    assert (consent.method, consent.notice_version, consent.withdrawn_at) == (
+        "verbal",
+        "2026-01",
+        None,
+    )
+
+
+def test_enrolling_the_same_person_twice_is_a_duplicate_not_an_id_conflict(
+    api_commune: ApiClient,
+) -> None:
+    first = _enrolment(full_name="Cà Văn Hai", national_id="011088776655")
+    assert api_commune.post("/assessments", first).status_code == 201
+    twice = api_commune.post("/assessments", {**first, "id": str(uuid.uuid4())})
+    same_id = api_commune.post("/assessments", {**first, "group": "G2"})
+    assert (twice.status_code, twice.json()["code"]) == (409, "duplicate_enrolment")
+    assert (same_id.status_code, same_id.json()["code"]) == (409, "id_conflict")
+
+
+def _version(aid: str) -> int:
+    return Assessment.objects.get(pk=aid).version
+
+
+def _submitted(api: ApiClient) -> str:
+    aid = _registered(api)["id"]
+    api.put(f"/assessments/{aid}/scores", {"layer": "self", "scores": ALL_TENS, "version": 1})
+    for action in ["self_assess", "submit"]:
+        assert _act(api, aid, action).status_code == 200, action
+    return str(aid)
+
+
+def test_reviewing_an_empty_layer_needs_the_self_scores_accepted_explicitly(
+    api_commune: ApiClient,
+) -> None:
+    aid = _submitted(api_commune)
+    blind = _act(api_commune, aid, "review")
+    assert (blind.status_code, blind.json()["code"]) == (409, "layer_empty")
+    assert Assessment.objects.get(pk=aid).reviewer_scores == {}
+    wrong = _act(api_commune, aid, "review", accept="reviewer")
+    assert wrong.status_code == 400
+    accepted = _act(api_commune, aid, "review", accept="self")
+    assert accepted.status_code == 200
+    assert accepted.json()["scores"]["reviewer"] == dict.fromkeys(ALL_TENS, "10")
+    event = AssessmentEvent.objects.filter(assessment_id=aid, action="review").get()
+    assert event.changes["accepted"] == "self"
+
+
+def test_deciding_takes_only_the_scores_the_decider_entered_or_accepted(
+    api_commune: ApiClient,
+) -> None:
+    aid = _submitted(api_commune)
+    api_commune.put(
+        f"/assessments/{aid}/scores",
+        {"layer": "reviewer", "scores": ALL_TENS, "version": _version(aid)},
+    )
+    assert _act(api_commune, aid, "review").status_code == 200
+    decision = {"number": "3/QĐ-HKH", "date": "2022-05-20"}
+    blind = _act(api_commune, aid, "decide", decision=decision)
+    assert (blind.status_code, blind.json()["code"]) == (409, "layer_empty")
+    assert Assessment.objects.get(pk=aid).state == "branch_reviewed"
+    own = api_commune.put(
+        f"/assessments/{aid}/scores",
+        {"layer": "final", "scores": {**ALL_TENS, "CS6": 4}, "version": _version(aid)},
+    )
+    assert own.status_code == 200
+    decided = _act(api_commune, aid, "decide", decision=decision)
+    assert (decided.status_code, decided.json()["result"]) == (200, "not_passed")
+    event = AssessmentEvent.objects.filter(assessment_id=aid, action="decide").get()
+    assert "accepted" not in event.changes
 
 
 def test_listing_is_scoped_and_filtered(api_commune: ApiClient, api_outsider: ApiClient) -> None:

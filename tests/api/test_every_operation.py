@@ -98,6 +98,7 @@ BODIES: dict[tuple[str, str], Callable[[Theirs], dict[str, Any]]] = {
         "unit": "03289-CH1",
         "group": "G1",
         "citizen": {"full_name": "Lò Văn Sweep", "birth_year": 1980, "sex": "male"},
+        "consent": {"given": True, "how": "paper"},
     },
     ("put", "/api/v1/assessments/{assessment_id}/scores"): lambda t: {
         "layer": "self",

@@ -11,6 +11,7 @@ from django.db import connections
 from django.utils import translation
 
 from hoctap.accounts.models import Role, RoleAssignment, User
+from hoctap.assessments.enrolment import consents_record_missing
 from hoctap.assessments.models import Assessment, AssessmentEvent, State
 from hoctap.assessments.periods import period_open
 from hoctap.assessments.services import (
@@ -21,7 +22,7 @@ from hoctap.assessments.services import (
 from hoctap.core.errors import Conflict
 from hoctap.organisation.models import Unit, UnitKind
 from hoctap.organisation.services import unit_create
-from hoctap.people.models import Sex
+from hoctap.people.models import ConsentMethod, Sex
 from hoctap.people.services import citizen_create
 
 # Threads need committed data and their own connections: a rolled-back test transaction
@@ -74,6 +75,9 @@ def _world() -> World:
 def _enrol(world: World, name: str) -> Assessment:
     period, _scheme, _created = period_open(code="2031", scheme_code="cdht-2022")
     citizen = citizen_create(full_name=name, birth_year=1980, sex=Sex.MALE, home_unit=world.branch)
+    consents_record_missing(
+        citizen_ids=[citizen.pk], method=ConsentMethod.PAPER, recorded_by=world.officer
+    )
     return assessment_register(
         user=world.officer, period=period, unit=world.branch, group="G1", citizen=citizen
     )

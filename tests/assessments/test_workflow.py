@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -25,7 +25,7 @@ from hoctap.assessments.services import (
 )
 from hoctap.assessments.workflow import CITIZEN, Action, allowed_actions, transition_for
 from hoctap.core.errors import Conflict, Forbidden, NotFound
-from hoctap.people.models import Citizen
+from hoctap.people.models import Citizen, Consent
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +159,7 @@ def _go(
     reason: str = "",
     decision: DecisionInput | None = None,
 ) -> Assessment:
+    # These walks test the table, not the layers: the officer takes the scores below as seen.
     return assessment_transition(
         user=user,
         assessment_id=assessment.id,
@@ -166,7 +167,11 @@ def _go(
         version=assessment.version,
         reason=reason,
         decision=decision,
+        accept=ACCEPTING.get(action, ""),
     )
+
+
+ACCEPTING = {"review": "self", "decide": "reviewer"}
 
 
 def _score(user: User, assessment: Assessment, layer: str, scores: dict[str, object]) -> Assessment:
@@ -394,9 +399,41 @@ def test_a_review_keeps_the_reviewers_corrections_and_records_what_it_adopted(
     event = reviewed.events.order_by("pk").last()
     assert event is not None
     assert event.action == "review"
-    assert event.changes == {"reviewer": {c: [None, "8"] for c in INDICATORS if c != "CS3"}}
+    assert event.changes == {
+        "reviewer": {c: [None, "8"] for c in INDICATORS if c != "CS3"},
+        "accepted": "self",
+    }
     decided = _go(commune_officer, reviewed, "decide", decision=DECISION)
     assert (decided.final_total, decided.passed) == (Decimal(78), False)
+
+
+def test_a_review_with_blanks_is_refused_unless_the_self_scores_are_accepted(
+    commune_officer: User, branch_officer: User
+) -> None:
+    submitted = _score(commune_officer, _register(commune_officer), "self", _all([8] * 10))
+    for action in ("self_assess", "submit"):
+        submitted = _go(commune_officer, submitted, action)
+    corrected = _score(branch_officer, submitted, "reviewer", {"CS3": 6})
+    with pytest.raises(Conflict) as caught:
+        assessment_transition(
+            user=branch_officer,
+            assessment_id=corrected.id,
+            action="review",
+            version=corrected.version,
+        )
+    assert caught.value.code == "layer_empty"
+    assert "CS1, CS2, CS4" in caught.value.message
+    unchanged = _reloaded(corrected)
+    assert (unchanged.state, unchanged.reviewer_scores) == (State.SUBMITTED, {"CS3": "6"})
+
+
+def test_nobody_is_scored_or_moved_on_without_consent_on_record(commune_officer: User) -> None:
+    registered = _register(commune_officer)
+    Consent.objects.filter(citizen=registered.citizen).update(withdrawn_at=timezone.now())
+    with pytest.raises(Conflict) as caught:
+        _score(commune_officer, registered, "self", _all([8] * 10))
+    assert caught.value.code == "consent_missing"
+    assert _reloaded(registered).self_scores == {}
 
 
 # Deciding, locking and reopening

@@ -175,6 +175,7 @@ def decide(signal: str) -> None:
             action="decide",
             version=found.version,
             decision=DecisionInput(number="77/QĐ-HKH", date=date(2022, 5, 20), body="Hội"),
+            accept="reviewer",
         )
 
 

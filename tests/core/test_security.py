@@ -123,7 +123,8 @@ def test_a_nul_inside_a_json_string_is_refused_on_every_database(
     body = (
         '{"id": "6f0f3e1e-8c1f-4c55-9a35-0c4f3c2a1b10", "period": "2021-2022", '
         '"unit": "03289-CH1", "group": "G1", '
-        '"citizen": {"full_name": "L\\u0000o", "birth_year": 1990, "sex": "male"}}'
+        '"citizen": {"full_name": "L\\u0000o", "birth_year": 1990, "sex": "male"}, '
+        '"consent": {"given": true, "how": "paper"}}'
     )
     response = Client().post(
         "/api/v1/assessments", body, content_type="application/json", headers=headers

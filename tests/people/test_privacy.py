@@ -155,10 +155,12 @@ def test_consent_is_recorded_only_when_ticked_and_can_be_withdrawn(
     page = client.get(f"/people/{citizen.pk}/").content.decode()
     assert 'name="given"' in page
     assert "checked" not in page.split('name="given"')[1].split(">")[0]
+    # The pilot's people signed on paper in 2020; this is a second consent, given aloud.
+    before = set(Consent.objects.filter(citizen=citizen).values_list("pk", flat=True))
     client.post(f"/people/{citizen.pk}/consents", {"method": "paper"})
-    assert not Consent.objects.filter(citizen=citizen).exists()
+    assert set(Consent.objects.filter(citizen=citizen).values_list("pk", flat=True)) == before
     client.post(f"/people/{citizen.pk}/consents", {"method": "verbal", "given": "on"})
-    consent = Consent.objects.get(citizen=citizen)
+    consent = Consent.objects.filter(citizen=citizen).exclude(pk__in=before).get()
     assert consent.notice_version == "2026-01"
     assert consent.method == ConsentMethod.VERBAL
     client.post(f"/people/consents/{consent.pk}/withdraw")

@@ -123,6 +123,7 @@ def test_a_decision_changes_the_report_at_once(district_officer: User) -> None:
         action="decide",
         version=waiting.version,
         decision=DecisionInput(number="1/QĐ", date=waiting.period.ends_on, body="Hội"),
+        accept="reviewer",
     )
     assert totals() == (before[0] + 1, before[1])
 

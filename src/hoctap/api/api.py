@@ -71,14 +71,17 @@ api = HoctapAPI(
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+    return api.create_response(
+        request, {"detail": exc.message, "code": exc.code}, status=exc.status
+    )
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     messages = exc.messages
+    code = next((error.code for error in exc.error_list if error.code), "invalid")
     return api.create_response(
-        request, {"detail": " ".join(messages), "errors": messages}, status=400
+        request, {"detail": " ".join(messages), "errors": messages, "code": code}, status=400
     )
 
 
@@ -90,7 +93,11 @@ def _request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
     ]
     return api.create_response(
         request,
-        {"detail": _("The request does not match the API schema."), "errors": errors},
+        {
+            "detail": _("The request does not match the API schema."),
+            "errors": errors,
+            "code": "schema",
+        },
         status=422,
     )
 
@@ -100,13 +107,17 @@ def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     # A value the database cannot hold (a NUL inside a JSON string, for one): the request is
     # at fault, and the transaction it was in has already been rolled back.
     message = _("A value in the request cannot be stored.")
-    return api.create_response(request, {"detail": message, "errors": [message]}, status=400)
+    return api.create_response(
+        request, {"detail": message, "errors": [message], "code": "invalid"}, status=400
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": _("Sign in first: send a valid bearer token.")}, status=401
+        request,
+        {"detail": _("Sign in first: send a valid bearer token."), "code": "unauthenticated"},
+        status=401,
     )
 
 

@@ -25,24 +25,31 @@ from hoctap.api.schemas import (
     ScoresIn,
     TransitionIn,
 )
+from hoctap.assessments.enrolment import (
+    ConsentInput,
+    PersonInput,
+    consent_missing_error,
+    enrolment_create,
+)
 from hoctap.assessments.evidence import evidence_add_once, evidence_open
-from hoctap.assessments.models import Assessment, Period, State
+from hoctap.assessments.models import Assessment, State
 from hoctap.assessments.periods import period_get
-from hoctap.assessments.selectors import assessment_get, assessment_list
+from hoctap.assessments.selectors import (
+    AssessmentFilter,
+    assessment_filtered,
+    assessment_get,
+    assessment_list,
+)
 from hoctap.assessments.services import (
     DecisionInput,
-    assessment_register,
     assessment_scores_set,
     assessment_transition,
 )
 from hoctap.assessments.workflow import allowed_actions
 from hoctap.audit.models import AccessAction
 from hoctap.audit.services import access_log_record
-from hoctap.core.errors import Conflict, NotFound
-from hoctap.organisation.models import Unit
-from hoctap.organisation.selectors import unit_resolve_between
-from hoctap.people.models import Sex
-from hoctap.people.services import citizen_find_or_create
+from hoctap.core.errors import DUPLICATE_ENROLMENT, ID_CONFLICT, Conflict, NotFound
+from hoctap.people.models import ConsentMethod, Sex
 
 router = Router(tags=["assessments"])
 ERRORS = {400: Message, 403: Message, 404: Message, 409: Message}
@@ -109,7 +116,9 @@ def _replay(user: User, scope: Scope, payload: AssessmentCreateIn) -> Assessment
             raise NotFound(_("No such assessment."))
         return None
     if existing.request_digest != _digest(payload):
-        raise Conflict(_("An assessment with this id already exists with different content."))
+        raise Conflict(
+            _("An assessment with this id already exists with different content."), ID_CONFLICT
+        )
     return assessment_out(existing, scope)
 
 
@@ -128,34 +137,31 @@ def assessment_create(request: HttpRequest, payload: AssessmentCreateIn) -> Stat
         # person was enrolled for the period under another id.
         if (replayed := _replay(user, scope, payload)) is not None:
             return Status(200, replayed)
-        raise Conflict(_("This person is already enrolled for the period.")) from None
+        raise Conflict(
+            _("This person is already enrolled for the period."), DUPLICATE_ENROLMENT
+        ) from None
     fresh = assessment_get(user=user, assessment_id=assessment.id, scope=scope)
     return Status(201, assessment_out(fresh, scope))
 
 
 def _create(user: User, scope: Scope, payload: AssessmentCreateIn) -> Assessment:
-    period = period_get(payload.period)
-    unit = unit_resolve_between(
-        code=payload.unit, starts_on=period.starts_on, ends_on=period.ends_on
-    )
-    if not scope.covers_path(unit.path):
-        raise NotFound(_("No such unit."))
+    if payload.consent is None or not payload.consent.given:
+        raise consent_missing_error()
     person = payload.citizen
-    citizen = citizen_find_or_create(
-        unit=unit,
-        full_name=person.full_name,
-        birth_year=person.birth_year,
-        sex=Sex(person.sex),
-        ethnicity=person.ethnicity,
-        national_id=person.national_id,
-        household_code=person.household,
-    )
-    return assessment_register(
+    return enrolment_create(
         user=user,
-        period=period,
-        unit=unit,
+        period=period_get(payload.period),
+        unit_code=payload.unit,
         group=payload.group,
-        citizen=citizen,
+        person=PersonInput(
+            full_name=person.full_name,
+            birth_year=person.birth_year,
+            sex=Sex(person.sex),
+            ethnicity=person.ethnicity,
+            national_id=person.national_id,
+            household=person.household,
+        ),
+        consent=ConsentInput(method=ConsentMethod(payload.consent.how)),
         assessment_id=payload.id,
         request_digest=_digest(payload),
     )
@@ -168,20 +174,10 @@ def assessment_index(
     """List assessments in the caller's scope, filtered by period, unit subtree and state."""
     user = api_user(request)
     scope = scope_for(user)
-    rows = assessment_list(user=user, scope=scope).select_related("citizen__ethnicity")
-    if period:
-        rows = rows.filter(period__code=period)
-    if unit:
-        units = Unit.objects.filter(code=unit)
-        found_period = Period.objects.filter(code=period).first() if period else None
-        if found_period is not None:
-            units = units.during(found_period.starts_on, found_period.ends_on)
-        found = scope.filter(units, "").order_by("-valid_from").first()
-        if found is None:
-            raise NotFound(_("No such unit."))
-        rows = rows.filter(unit__path__startswith=found.path)
-    if state:
-        rows = rows.filter(state=state)
+    filters = AssessmentFilter(period=period, unit=unit, state=state)
+    rows = assessment_filtered(user=user, filters=filters, scope=scope).select_related(
+        "citizen__ethnicity"
+    )
     count = rows.count()
     page = max(page, 1)
     access_log_record(
@@ -240,6 +236,7 @@ def assessment_act(
         decision=DecisionInput(number=decision.number, date=decision.date, body=decision.body)
         if decision
         else None,
+        accept=payload.accept or "",
     )
     return assessment_detail(request, assessment_id)
 

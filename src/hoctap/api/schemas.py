@@ -11,6 +11,8 @@ from pydantic import Field
 
 class Message(Schema):
     detail: str
+    # Machine-readable: what the refusal means (consent_missing, stale_version, …; spec §5).
+    code: str = ""
     errors: list[str] = []
 
 
@@ -59,12 +61,19 @@ class CitizenIn(Schema):
     household: str = ""
 
 
+class ConsentIn(Schema):
+    given: bool
+    how: Literal["paper", "verbal", "online"]
+
+
 class AssessmentCreateIn(Schema):
     id: UUID
     period: str
     unit: str
     group: str
     citizen: CitizenIn
+    # Required in effect: a create without it, or with "given": false, is refused (400).
+    consent: ConsentIn | None = None
 
 
 class CitizenOut(Schema):
@@ -129,6 +138,8 @@ class TransitionIn(Schema):
     version: int
     reason: str = ""
     decision: DecisionIn | None = None
+    # review: "self", decide: "reviewer": take that layer's scores for the blanks, as seen.
+    accept: Literal["self", "reviewer"] | None = None
 
 
 class EvidenceOut(Schema):

@@ -30,13 +30,9 @@ from hoctap.assessments.access import (
 )
 from hoctap.assessments.forms import ActionForm, EvidenceForm, ScoresForm
 from hoctap.assessments.models import Assessment, State
+from hoctap.assessments.presenting import score_preview
 from hoctap.assessments.services import assessment_scores_set, assessment_transition
-from hoctap.assessments.views import (
-    error_message,
-    evidence_from_form,
-    preview_response,
-    score_preview,
-)
+from hoctap.assessments.views import error_message, evidence_from_form, preview_response
 from hoctap.assessments.workflow import CITIZEN, allowed_actions
 from hoctap.core.errors import DomainError, NotFound
 from hoctap.core.http import authenticated_user
@@ -127,7 +123,7 @@ def _context(access: CitizenAccess, a: Assessment, **forms: Any) -> dict[str, An
         or EvidenceForm(codes=definition.indicator_codes),
         "evidence": a.evidence.all(),
         "actions": [x.value for x in allowed_actions(State(a.state), frozenset({CITIZEN}))],
-        "preview": score_preview(a, a.self_scores),
+        "preview": score_preview(a.scheme.parsed, a.self_scores),
     }
 
 

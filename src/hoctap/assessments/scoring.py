@@ -18,7 +18,7 @@ def clean_scores(definition: SchemeDefinition, scores: Mapping[str, object]) -> 
         if code not in definition.indicator_codes:
             errors.append(_("%(code)s is not an indicator of this scheme.") % {"code": code})
             continue
-        value = _decimal(raw)
+        value = parse_score(raw)
         indicator = definition.indicator(code)
         if value is None or not 0 <= value <= indicator.max or value % indicator.step != 0:
             errors.append(
@@ -32,7 +32,8 @@ def clean_scores(definition: SchemeDefinition, scores: Mapping[str, object]) -> 
     return cleaned
 
 
-def _decimal(raw: object) -> Decimal | None:
+def parse_score(raw: object) -> Decimal | None:
+    """Return a score typed or sent in any usual way (comma or point decimals), or None."""
     if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
         return None
     try:

@@ -23,11 +23,22 @@ from hoctap.assessments.workflow import (
     Action,
     transition_for,
 )
-from hoctap.core.errors import Conflict, Forbidden, NotFound
+from hoctap.core.errors import (
+    CONSENT_MISSING,
+    DUPLICATE_ENROLMENT,
+    LAYER_EMPTY,
+    NATIONAL_ID_ELSEWHERE,
+    NOT_ALLOWED_NOW,
+    STALE_VERSION,
+    Conflict,
+    Forbidden,
+    NotFound,
+)
 from hoctap.core.text import nfc
 from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen
 from hoctap.people.selectors import citizen_list
+from hoctap.people.services import consent_on_record
 from hoctap.reports.rollups import contribution, rollup_change
 from hoctap.schemes.definition import SchemeDefinition
 from hoctap.schemes.models import SubjectType
@@ -95,7 +106,21 @@ def _check_version(assessment: Assessment, version: int) -> None:
                 "Someone else changed this assessment meanwhile (version %(now)d, yours %(yours)d)."
                 " Reload it and apply your change again."
             )
-            % {"now": assessment.version, "yours": version}
+            % {"now": assessment.version, "yours": version},
+            STALE_VERSION,
+        )
+
+
+def _require_consent(assessment: Assessment) -> None:
+    """Refuse to score or move on anyone whose consent to take part is not on record."""
+    if assessment.citizen_id is not None and not consent_on_record(assessment.citizen_id):
+        raise Conflict(
+            _(
+                "%(name)s's consent is not recorded (or was withdrawn): record it on the"
+                " person's page before going on."
+            )
+            % {"name": assessment.citizen},
+            CONSENT_MISSING,
         )
 
 
@@ -119,7 +144,7 @@ def assessment_register(
     ):
         raise ValidationError(_("The unit is not in force during period %(p)s.") % {"p": period})
     if PeriodClosure.objects.filter(period=period, unit__path__in=_prefixes(unit.path)).exists():
-        raise Conflict(_("This commune has closed period %(p)s.") % {"p": period})
+        raise Conflict(_("This commune has closed period %(p)s.") % {"p": period}, NOT_ALLOWED_NOW)
     scheme = period_scheme(period, SubjectType.CITIZEN)
     found = scheme.parsed.group_for(group)
     if found is None:
@@ -130,10 +155,14 @@ def assessment_register(
         )
     if not citizen_list(user=user, scope=scope).filter(pk=citizen.pk).exists():
         # Found by CCCD in another commune: say so without showing who it is.
-        raise Conflict(_("This person is registered in another unit; that unit must enrol them."))
+        raise Conflict(
+            _("This person is registered in another unit; that unit must enrol them."),
+            NATIONAL_ID_ELSEWHERE,
+        )
     if Assessment.objects.filter(period=period, citizen=citizen).exists():
         raise Conflict(
-            _("%(name)s is already enrolled for %(p)s.") % {"name": citizen, "p": period}
+            _("%(name)s is already enrolled for %(p)s.") % {"name": citizen, "p": period},
+            DUPLICATE_ENROLMENT,
         )
     assessment = Assessment.objects.create(
         **({"id": assessment_id} if assessment_id else {}),
@@ -158,9 +187,19 @@ def _prefixes(path: str) -> list[str]:
 
 @transaction.atomic
 def assessment_scores_set(
-    *, user: Actor, assessment_id: UUID, layer: str, scores: dict[str, object], version: int
+    *,
+    user: Actor,
+    assessment_id: UUID,
+    layer: str,
+    scores: dict[str, object],
+    version: int,
+    accepted: list[str] | None = None,
 ) -> Assessment:
-    """Write some scores of one layer, refusing a stale version (no lost update)."""
+    """Write some scores of one layer, refusing a stale version (no lost update).
+
+    `accepted` names the indicators whose score the user took, as shown, from the layer below;
+    the history records that they were accepted rather than typed.
+    """
     assessment, roles = assessment_locked(user, assessment_id)
     _check_version(assessment, version)
     if layer not in LAYERS:
@@ -168,10 +207,12 @@ def assessment_scores_set(
     if State(assessment.state) not in LAYER_STATES[layer]:
         raise Conflict(
             _("%(layer)s scores cannot be changed while the assessment is %(state)s.")
-            % {"layer": layer, "state": assessment.get_state_display()}
+            % {"layer": layer, "state": assessment.get_state_display()},
+            NOT_ALLOWED_NOW,
         )
     if not roles & LAYER_ROLES[layer]:
         raise Forbidden(_("Your role may not enter %(layer)s scores.") % {"layer": layer})
+    _require_consent(assessment)
     cleaned = clean_scores(assessment.scheme.parsed, scores)
     current = assessment.scores(layer)
     changes = {c: [current.get(c), v] for c, v in cleaned.items() if current.get(c) != v}
@@ -183,7 +224,7 @@ def assessment_scores_set(
         actor=user,
         action=f"scores_{layer}",
         from_state=assessment.state,
-        changes={layer: changes},
+        changes={layer: changes, **({"accepted": sorted(accepted)} if accepted else {})},
     )
     return assessment
 
@@ -197,8 +238,14 @@ def assessment_transition(
     version: int,
     reason: str = "",
     decision: DecisionInput | None = None,
+    accept: str = "",
 ) -> Assessment:
-    """Move an assessment along the declared workflow, writing one event."""
+    """Move an assessment along the declared workflow, writing one event.
+
+    `accept` names the layer whose scores the user saw and takes for the indicators they left
+    blank: "self" when reviewing, "reviewer" when deciding. Without it a layer with blanks is
+    refused, so that no score is ever written that its user did not see.
+    """
     assessment, roles = assessment_locked(user, assessment_id)
     _check_version(assessment, version)
     try:
@@ -210,15 +257,18 @@ def assessment_transition(
     if transition is None:
         raise Conflict(
             _("An assessment that is “%(state)s” does not allow “%(action)s”.")
-            % {"state": assessment.get_state_display(), "action": step.label}
+            % {"state": assessment.get_state_display(), "action": step.label},
+            NOT_ALLOWED_NOW,
         )
     if not roles & transition.roles:
         raise Forbidden(_("Your role may not do this."))
+    if step not in (Action.RETURN, Action.REOPEN):
+        _require_consent(assessment)
     reason = nfc(reason)
     if transition.needs_reason and not reason:
         raise ValidationError(_("Please give a reason."))
     counted = contribution(assessment)
-    changes = _apply(assessment, step, decision)
+    changes = _apply(assessment, step, decision, accept)
     assessment.state = transition.target
     assessment.version += 1
     assessment.save()
@@ -243,36 +293,24 @@ def assessment_transition(
     return assessment
 
 
-def _apply(assessment: Assessment, step: Action, decision: DecisionInput | None) -> dict[str, Any]:
+# The layer a step fills, and the one beneath it that the user may accept for its blanks.
+_FILLS = {Action.REVIEW: ("reviewer", "self"), Action.DECIDE: ("final", "reviewer")}
+
+
+def _apply(
+    assessment: Assessment, step: Action, decision: DecisionInput | None, accept: str
+) -> dict[str, Any]:
     """Carry out what an action does to the scores and result; return the score changes."""
     definition = assessment.scheme.parsed
     if step is Action.SELF_ASSESS:
         _require_complete(definition, assessment.self_scores, _("self-assessment"))
     elif step is Action.REVIEW:
-        # The reviewer's own scores win; every other indicator keeps the self-assessed score.
-        reviewed = {**assessment.self_scores, **assessment.reviewer_scores}
-        _require_complete(definition, reviewed, _("review"))
-        copied = {
-            c: [assessment.reviewer_scores.get(c), v]
-            for c, v in reviewed.items()
-            if assessment.reviewer_scores.get(c) != v
-        }
-        assessment.reviewer_scores = reviewed
-        return {"reviewer": copied} if copied else {}
+        return _fill(assessment, step, accept)
     elif step is Action.DECIDE:
         if decision is None or not decision.number.strip():
             raise ValidationError(_("A decision needs its number and date."))
-        final = {**assessment.reviewer_scores, **assessment.final_scores}
-        _require_complete(definition, final, _("decision"))
-        outcome = outcome_of(definition, final)
-        changes: dict[str, Any] = {
-            "final": {
-                c: [assessment.final_scores.get(c), v]
-                for c, v in final.items()
-                if assessment.final_scores.get(c) != v
-            }
-        }
-        assessment.final_scores = final
+        changes = _fill(assessment, step, accept)
+        outcome = outcome_of(definition, assessment.final_scores)
         assessment.final_total = outcome.total
         assessment.result = outcome.code
         assessment.passed = outcome.passed
@@ -286,6 +324,36 @@ def _apply(assessment: Assessment, step: Action, decision: DecisionInput | None)
         assessment.decision_number, assessment.decision_body = "", ""
         assessment.decision_date = None
     return {}
+
+
+def _fill(assessment: Assessment, step: Action, accept: str) -> dict[str, Any]:
+    """Complete the step's layer, taking the lower layer's scores only where accepted."""
+    layer, below = _FILLS[step]
+    if accept not in ("", below):
+        raise ValidationError(
+            _("Only the %(below)s scores can be accepted here, not “%(accept)s”.")
+            % {"below": below, "accept": accept}
+        )
+    definition = assessment.scheme.parsed
+    own = assessment.scores(layer)
+    blanks = missing_indicators(definition, own)
+    if blanks and not accept:
+        raise Conflict(
+            _(
+                "No score of yours yet for %(codes)s: enter them, or accept the %(below)s"
+                " scores shown for them."
+            )
+            % {"codes": ", ".join(blanks), "below": below},
+            LAYER_EMPTY,
+        )
+    filled = {**assessment.scores(below), **own}
+    _require_complete(definition, filled, str(step.label))
+    copied = {c: [own.get(c), v] for c, v in filled.items() if own.get(c) != v}
+    setattr(assessment, f"{layer}_scores", filled)
+    changes: dict[str, Any] = {layer: copied} if copied else {}
+    if copied:
+        changes["accepted"] = below
+    return changes
 
 
 def _require_complete(definition: SchemeDefinition, scores: dict[str, Any], what: str) -> None:

@@ -1,7 +1,8 @@
 """The assessment pages: review queue, enrolment, the assessment with its scores and history."""
 
-from decimal import Decimal
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.conf import settings
@@ -10,43 +11,68 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    QueryDict,
+)
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import Scope, scope_for
+from hoctap.assessments.enrolment import ConsentInput, PersonInput, enrolment_create
 from hoctap.assessments.evidence import evidence_add, evidence_open, evidence_thumbnail
 from hoctap.assessments.forms import ActionForm, EnrolForm, EvidenceForm, ScoresForm
 from hoctap.assessments.models import Assessment, Period, State
-from hoctap.assessments.periods import period_get
-from hoctap.assessments.scoring import missing_indicators, outcome_of
-from hoctap.assessments.selectors import assessment_get, assessment_list
+from hoctap.assessments.periods import period_get, period_scheme
+from hoctap.assessments.presenting import (
+    BELOW,
+    basis_layer,
+    basis_scores,
+    indicator_rows,
+    next_steps,
+    score_preview,
+)
+from hoctap.assessments.scoring import parse_score
+from hoctap.assessments.selectors import (
+    QUEUE_ORDER,
+    AssessmentFilter,
+    assessment_filtered,
+    assessment_get,
+    assessment_list,
+    assessment_next,
+    enrolment_units,
+    unit_code_of,
+)
 from hoctap.assessments.services import (
     Actor,
     DecisionInput,
-    assessment_register,
     assessment_scores_set,
     assessment_transition,
 )
 from hoctap.assessments.workflow import (
+    LAYER_LABELS,
     LAYER_ROLES,
     LAYER_STATES,
     TRANSITIONS,
     Action,
-    allowed_actions,
+    event_label,
 )
-from hoctap.core.errors import DomainError, NotFound
+from hoctap.core.errors import CONSENT_MISSING, NATIONAL_ID_ELSEWHERE, DomainError, NotFound
 from hoctap.core.http import authenticated_user
 from hoctap.learning.evidence import attendance_evidence
-from hoctap.organisation.selectors import unit_resolve_between
-from hoctap.people.models import ConsentMethod, Sex
-from hoctap.people.privacy import CONSENT_PURPOSE
-from hoctap.people.services import citizen_find_or_create, consent_record
+from hoctap.people.models import ConsentMethod, Ethnicity, Sex
 from hoctap.recognition.services import ISSUERS
+from hoctap.schemes.definition import SchemeDefinition
+from hoctap.schemes.models import SubjectType
 
 LAYERS = ("self", "reviewer", "final")
 DECIDERS = TRANSITIONS[(State.BRANCH_REVIEWED, Action.DECIDE)].roles
@@ -72,98 +98,127 @@ def editable_layer(assessment: Assessment, roles: frozenset[str]) -> str | None:
 @require_safe
 @login_required
 def queue_view(request: HttpRequest) -> HttpResponse:
-    """List the assessments in scope, filtered by period, unit, group and state."""
+    """List the assessments in scope: a period, a unit's whole subtree, a group, a state."""
     user = authenticated_user(request)
+    scope = scope_for(user)
     periods = list(Period.objects.order_by("-starts_on"))
-    period_code = request.GET.get("period") or (periods[0].code if periods else "")
-    rows = assessment_list(user=user).filter(period__code=period_code)
-    filters = {k: request.GET.get(k, "").strip() for k in ("unit", "group", "state")}
-    if filters["unit"]:
-        rows = rows.filter(unit__code__startswith=filters["unit"])
-    if filters["group"]:
-        rows = rows.filter(group=filters["group"])
-    if filters["state"]:
-        rows = rows.filter(state=filters["state"])
-    rows = rows.select_related("citizen").order_by("unit__path", "citizen__search_name")
+    asked = AssessmentFilter.from_query(request.GET)
+    unit = unit_code_of(asked.unit)
+    filters = replace(asked, period=asked.period or (periods[0].code if periods else ""), unit=unit)
+    try:
+        rows = assessment_filtered(user=user, filters=filters, scope=scope)
+    except NotFound:
+        raise Http404 from None
+    rows = rows.select_related("citizen").order_by(*QUEUE_ORDER)
     page = Paginator(rows, settings.HOCTAP_PAGE_SIZE).get_page(request.GET.get("page"))
+    period = next((p for p in periods if p.code == filters.period), None)
+    # Decide many at once: offered on the reviewed list to those who may decide.
+    bulk = filters.state == State.BRANCH_REVIEWED and bool(scope.roles & DECIDERS)
     context = {
         "page": page,
+        "rows": [(a, _bulk_preview(a) if bulk else None) for a in page],
         "periods": periods,
-        "period": period_code,
+        "period": filters.period,
         "filters": filters,
+        "query": filters.as_query(),
         "states": State.choices,
-        # Decide many at once: offered on the reviewed list to those who may decide.
-        "bulk": filters["state"] == State.BRANCH_REVIEWED
-        and bool(scope_for(user).roles & DECIDERS),
+        "units": enrolment_units(user=user, period=period, scope=scope, every_kind=True)
+        if period
+        else [],
+        "groups": _groups_of(period),
+        "bulk": bulk,
     }
     return render(request, "assessments/queue.html", context)
+
+
+def _bulk_preview(a: Assessment) -> dict[str, Any]:
+    """Return the total and result a decision of `a` would take: its branch's scores."""
+    return score_preview(a.scheme.parsed, basis_scores(a, "final"))
+
+
+def _groups_of(period: Period | None) -> list[tuple[str, str]]:
+    if period is None:
+        return []
+    try:
+        groups = period_scheme(period, SubjectType.CITIZEN).parsed.groups
+    except ValidationError:
+        return []
+    return [(g.code, _group_label(g.code, g.label)) for g in groups]
+
+
+# Where a refusal of the enrolment service belongs on the form, by its code.
+_ENROL_ERROR_FIELDS = {
+    "national_id": "national_id",
+    "national_id_taken": "national_id",
+    NATIONAL_ID_ELSEWHERE: "national_id",
+    "birth_year": "birth_year",
+    "full_name": "full_name",
+    "ethnicity": "ethnicity",
+    "household": "household",
+    CONSENT_MISSING: "consent",
+}
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def enrol_view(request: HttpRequest) -> HttpResponse:
-    """Enrol a person for a period in a unit of the officer's area."""
+    """Enrol a person for a period in a unit of the officer's area, with their consent."""
     user = authenticated_user(request)
     try:
         period = period_get(request.GET.get("period") or request.POST.get("period", ""))
     except ValidationError:
         raise Http404 from None
-    form = EnrolForm(request.POST or None)
+    scheme = period_scheme(period, SubjectType.CITIZEN)
+    form = EnrolForm(
+        request.POST or None,
+        units=enrolment_units(user=user, period=period),
+        groups=[(g.code, _group_label(g.code, g.label)) for g in scheme.parsed.groups],
+        ethnicities=list(Ethnicity.objects.order_by("code").values_list("name", flat=True)),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = unit_resolve_between(
-                code=data["unit"], starts_on=period.starts_on, ends_on=period.ends_on
-            )
-            if not scope_for(user).covers_path(unit.path):
-                raise ValidationError(_("No such unit."))
-            # One transaction: a refused enrolment leaves no stray person or household.
-            with transaction.atomic():
-                citizen = citizen_find_or_create(
-                    unit=unit,
+            assessment = enrolment_create(
+                user=user,
+                period=period,
+                unit_code=data["unit"],
+                group=data["group"],
+                person=PersonInput(
                     full_name=data["full_name"],
                     birth_year=data["birth_year"],
                     sex=Sex(data["sex"]),
                     ethnicity=data["ethnicity"],
                     national_id=data["national_id"] or None,
-                    household_code=data["household"],
-                )
-                if data["consent"]:
-                    consent_record(
-                        citizen=citizen,
-                        purpose=CONSENT_PURPOSE,
-                        notice_version=settings.HOCTAP_PRIVACY_NOTICE_VERSION,
-                        method=ConsentMethod(data["consent_how"] or ConsentMethod.PAPER),
-                        given_at=timezone.now(),
-                        recorded_by=user,
-                    )
-                assessment = assessment_register(
-                    user=user, period=period, unit=unit, group=data["group"], citizen=citizen
-                )
+                    household=data["household"],
+                ),
+                consent=ConsentInput(method=ConsentMethod(data["consent_how"])),
+            )
         except ValidationError as error:
-            form.add_error(None, error)
+            for item in error.error_list:
+                form.add_error(_ENROL_ERROR_FIELDS.get(item.code or ""), item.messages)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(_ENROL_ERROR_FIELDS.get(error.code), error.message)
         else:
-            messages.success(request, _("Enrolled."))
+            messages.success(
+                request,
+                _("Enrolled %(name)s for %(period)s.")
+                % {"name": assessment.citizen, "period": period.code},
+            )
             return redirect("assessments:detail", assessment_id=assessment.pk)
-    return render(request, "assessments/enrol.html", {"form": form, "period": period})
+    context = {"form": form, "period": period, "scheme": scheme}
+    return render(request, "assessments/enrol.html", context)
 
 
-def _detail_context(user: User, scope: Scope, a: Assessment, **forms: Any) -> dict[str, Any]:
+def _group_label(code: str, label: str) -> str:
+    return f"{label} ({code})"
+
+
+def _detail_context(
+    user: User, scope: Scope, a: Assessment, queue: str = "", **forms: Any
+) -> dict[str, Any]:
     definition = a.scheme.parsed
     roles = scope.roles_at(a.unit.path)
     layer = editable_layer(a, roles)
-    rows = [
-        {
-            "code": i.code,
-            "text": i.text_for(a.group),
-            "self": a.self_scores.get(i.code, ""),
-            "reviewer": a.reviewer_scores.get(i.code, ""),
-            "final": a.final_scores.get(i.code, ""),
-        }
-        for i in definition.indicators
-    ]
     scores_form = forms.get("scores_form") or (
         ScoresForm(
             definition=definition,
@@ -174,23 +229,42 @@ def _detail_context(user: User, scope: Scope, a: Assessment, **forms: Any) -> di
         if layer
         else None
     )
+    evidence = list(a.evidence.all())
+    basis = basis_layer(a.state) if layer is None else layer
+    preview = score_preview(definition, basis_scores(a, basis))
+    fields = {f.name: f for f in scores_form if not f.is_hidden} if scores_form else {}
     return {
         "assessment": a,
         "definition": definition,
-        "rows": rows,
+        "group_label": _group_label(a.group, _group_name(definition, a.group)),
+        "rows": indicator_rows(
+            a, editing=layer, form_fields=fields, evidence=evidence, failing=preview["failing"]
+        ),
         "layer": layer,
+        "layer_labels": LAYER_LABELS,
+        "below": BELOW.get(layer or ""),
+        "basis": basis,
         "scores_form": scores_form,
-        "actions": [x.value for x in allowed_actions(State(a.state), roles)],
+        "steps": next_steps(a, roles),
+        "queue": queue,
         "action_form": forms.get("action_form") or ActionForm(initial={"version": a.version}),
         "evidence_form": forms.get("evidence_form")
         or EvidenceForm(codes=definition.indicator_codes),
-        "evidence": a.evidence.all(),
+        "evidence": evidence,
         "learning": attendance_evidence(scope=scope, assessment=a),
-        "events": a.events.select_related("actor").order_by("at", "pk"),
-        "preview": score_preview(a, a.scores(layer) if layer else a.final_scores),
+        "events": [
+            (e, event_label(e.action))
+            for e in a.events.select_related("actor").order_by("at", "pk")
+        ],
+        "preview": preview,
         "result_label": definition.result_label(a.result) if a.result else "",
         **certificates_context(a, roles),
     }
+
+
+def _group_name(definition: SchemeDefinition, code: str) -> str:
+    group = definition.group_for(code)
+    return group.label if group else code
 
 
 def certificates_context(a: Assessment, roles: frozenset[str]) -> dict[str, Any]:
@@ -207,80 +281,83 @@ def certificates_context(a: Assessment, roles: frozenset[str]) -> dict[str, Any]
     }
 
 
-def score_preview(a: Assessment, scores: dict[str, Any]) -> dict[str, Any]:
-    """Compute the running total and, when complete, the result by the scheme's rule."""
-    definition = a.scheme.parsed
-    clean = {c: str(v) for c, v in scores.items() if v not in (None, "")}
-    total = sum((Decimal(v) for v in clean.values()), Decimal(0))
-    missing = missing_indicators(definition, clean)
-    outcome = None if missing else outcome_of(definition, clean)
-    return {
-        "total": total,
-        "missing": missing,
-        "label": definition.result_label(outcome.code) if outcome else "",
-        "passed": outcome.passed if outcome else None,
-    }
-
-
 @require_safe
 @login_required
 def detail_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     """Show an assessment: scores by layer, the form the user may fill, evidence, history."""
     user, scope, a = _get(request, assessment_id)
-    return render(request, "assessments/detail.html", _detail_context(user, scope, a))
+    context = _detail_context(user, scope, a, queue=_queue_of(request))
+    return render(request, "assessments/detail.html", context)
+
+
+def _queue_of(request: HttpRequest) -> str:
+    """Return the queue the page was opened from, as its filter's query string."""
+    raw = request.GET.get("q") or request.POST.get("q") or ""
+    return AssessmentFilter.from_query(QueryDict(raw)).as_query()
 
 
 @require_POST
 @login_required
 def preview_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     """Return the running total and đạt / chưa đạt for the scores typed so far (HTMX)."""
-    _user, _scope, a = _get(request, assessment_id)
-    return preview_response(request, a)
+    _user, scope, a = _get(request, assessment_id)
+    return preview_response(request, a, editable_layer(a, scope.roles_at(a.unit.path)) or "self")
 
 
-def preview_response(request: HttpRequest, a: Assessment) -> HttpResponse:
-    """Render the running total for the scores posted so far, skipping unusable values."""
+def preview_response(request: HttpRequest, a: Assessment, layer: str = "self") -> HttpResponse:
+    """Render the running total for the scores posted so far, skipping unusable values.
+
+    Blanks of a reviewer's or decider's layer count with the layer below, as accepting would.
+    """
     scores = {}
     for indicator in a.scheme.parsed.indicators:
-        raw = request.POST.get(indicator.code, "").strip().replace(",", ".")
-        try:
-            value = Decimal(raw)
-        except ArithmeticError:
-            continue
-        if value.is_finite() and 0 <= value <= indicator.max:
+        value = parse_score(request.POST.get(indicator.code, ""))
+        if value is not None and 0 <= value <= indicator.max:
             scores[indicator.code] = str(value)
-    context = {"preview": score_preview(a, scores)}
+    below = BELOW.get(layer)
+    shown = {**(basis_scores(a, below) if below else {}), **scores}
+    context = {"preview": score_preview(a.scheme.parsed, shown)}
     return render(request, "assessments/partials/preview.html", context)
 
 
 @require_POST
 @login_required
 def scores_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
-    """Save the scores of the layer the user may write now."""
+    """Save the scores of the layer the user may write now.
+
+    A button "accept" naming an indicator takes the layer below's score for it, as shown.
+    """
     user, scope, a = _get(request, assessment_id)
     layer = editable_layer(a, scope.roles_at(a.unit.path))
     form = ScoresForm(request.POST, definition=a.scheme.parsed, initial_scores={}, group=a.group)
     if layer is None or not form.is_valid():
-        messages.error(request, _("The scores were not saved; check the values."))
-        return render(
-            request,
-            "assessments/detail.html",
-            _detail_context(user, scope, a, scores_form=form),
-            status=400,
-        )
+        messages.error(request, _("The scores were not saved; each problem is shown below."))
+        context = _detail_context(user, scope, a, queue=_queue_of(request), scores_form=form)
+        return render(request, "assessments/detail.html", context, status=400)
+    scores = form.scores()
+    accepted = request.POST.get("accept", "")
+    below = BELOW.get(layer)
+    if below and accepted in a.scores(below):
+        scores[accepted] = a.scores(below)[accepted]
     try:
         assessment_scores_set(
             user=user,
             assessment_id=a.pk,
             layer=layer,
-            scores=form.scores(),
+            scores=scores,
             version=form.cleaned_data["version"],
+            accepted=[accepted] if below and accepted in a.scores(below) else [],
         )
     except (DomainError, ValidationError) as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, _("Scores saved."))
-    return redirect("assessments:detail", assessment_id=a.pk)
+    return _to_detail(a, _queue_of(request))
+
+
+def _to_detail(a: Assessment, queue: str) -> HttpResponse:
+    url = reverse("assessments:detail", args=[a.pk])
+    return redirect(f"{url}?{urlencode({'q': queue})}" if queue else url)
 
 
 def error_message(error: DomainError | ValidationError) -> str:
@@ -290,12 +367,13 @@ def error_message(error: DomainError | ValidationError) -> str:
 @require_POST
 @login_required
 def act_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
-    """Take a workflow action (submit, review, decide, return with a reason…)."""
-    user, _scope, a = _get(request, assessment_id)
+    """Take a workflow action, then go on to the next person of the queue it came from."""
+    user, scope, a = _get(request, assessment_id)
+    queue = _queue_of(request)
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The action was not taken; check the form."))
-        return redirect("assessments:detail", assessment_id=a.pk)
+        return _to_detail(a, queue)
     data = form.cleaned_data
     decision = None
     if data["decision_number"] and data["decision_date"]:
@@ -303,19 +381,33 @@ def act_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
             number=data["decision_number"], date=data["decision_date"], body=data["decision_body"]
         )
     try:
-        assessment_transition(
+        done = assessment_transition(
             user=user,
             assessment_id=a.pk,
             action=data["action"],
             version=data["version"],
             reason=data["reason"],
             decision=decision,
+            accept=data["accept"],
         )
     except (DomainError, ValidationError) as error:
         messages.error(request, error_message(error))
-    else:
-        messages.success(request, _("Done."))
-    return redirect("assessments:detail", assessment_id=a.pk)
+        return _to_detail(a, queue)
+    messages.success(
+        request,
+        _("Moved %(name)s to “%(state)s”.")
+        % {"name": done.citizen or done.unit, "state": done.get_state_display()},
+    )
+    following = (
+        assessment_next(user=user, filters=_queue_filter(queue), after=a, scope=scope)
+        if queue
+        else None
+    )
+    return _to_detail(following or a, queue)
+
+
+def _queue_filter(queue: str) -> AssessmentFilter:
+    return AssessmentFilter.from_query(QueryDict(queue))
 
 
 @require_POST
@@ -349,7 +441,11 @@ def evidence_from_form(request: HttpRequest, actor: Actor, a: Assessment) -> Non
 @require_POST
 @login_required
 def bulk_decide_view(request: HttpRequest) -> HttpResponse:
-    """Decide many reviewed assessments at once under one decision number and date."""
+    """Decide the ticked reviewed assessments at once, all or none, with their branch's scores.
+
+    The list showed each one's total and result from the branch's scores, so those are what
+    the decision takes (accepted, and recorded as such in each history).
+    """
     user = authenticated_user(request)
     form = ActionForm({**request.POST.dict(), "action": "decide", "version": 0})
     ids = [pk for pk in request.POST.getlist("ids") if _is_uuid(pk)]
@@ -364,24 +460,33 @@ def bulk_decide_view(request: HttpRequest) -> HttpResponse:
     decision = DecisionInput(
         number=data["decision_number"], date=data["decision_date"], body=data["decision_body"]
     )
-    done, refused = 0, 0
-    for assessment in assessment_list(user=user).filter(pk__in=ids):
-        try:
-            assessment_transition(
-                user=user,
-                assessment_id=assessment.pk,
-                action="decide",
-                version=assessment.version,
-                decision=decision,
-            )
-        except (DomainError, ValidationError):
-            refused += 1
-        else:
-            done += 1
-    messages.success(
-        request,
-        _("%(done)d decided, %(refused)d not decided.") % {"done": done, "refused": refused},
-    )
+    chosen = list(assessment_list(user=user).filter(pk__in=ids).order_by(*QUEUE_ORDER))
+    if not chosen:
+        messages.error(request, _("Tick the assessments to decide first."))
+        return _back_to_queue(request)
+    try:
+        with transaction.atomic():
+            for assessment in chosen:
+                assessment_transition(
+                    user=user,
+                    assessment_id=assessment.pk,
+                    action="decide",
+                    version=assessment.version,
+                    decision=decision,
+                    accept="reviewer",
+                )
+    except (DomainError, ValidationError) as error:
+        messages.error(
+            request,
+            _("Nothing was decided: %(name)s: %(reason)s")
+            % {"name": assessment.citizen or assessment.unit, "reason": error_message(error)},
+        )
+    else:
+        messages.success(
+            request,
+            ngettext("%(n)d assessment decided.", "%(n)d assessments decided.", len(chosen))
+            % {"n": len(chosen)},
+        )
     return _back_to_queue(request)
 
 

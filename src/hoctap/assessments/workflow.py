@@ -40,6 +40,39 @@ ACTION_LABELS = {
 }
 
 
+# Each event of an assessment's history as people say it (the stored codes stay English).
+EVENT_LABELS = {
+    "register": gettext_lazy("enrolled"),
+    "scores_self": gettext_lazy("self-assessment scores entered"),
+    "scores_reviewer": gettext_lazy("branch scores entered"),
+    "scores_final": gettext_lazy("final scores entered"),
+    Action.SELF_ASSESS.value: gettext_lazy("self-assessment finished"),
+    Action.SUBMIT.value: gettext_lazy("submitted for review"),
+    Action.REVIEW.value: gettext_lazy("reviewed by the branch"),
+    Action.DECIDE.value: gettext_lazy("decided"),
+    Action.RETURN.value: gettext_lazy("returned for changes"),
+    Action.REOPEN.value: gettext_lazy("reopened"),
+    "import": gettext_lazy("imported from a file"),
+    "evidence_added": gettext_lazy("evidence added"),
+    "certificate_issued": gettext_lazy("certificate issued"),
+    "certificate_revoked": gettext_lazy("certificate revoked"),
+}
+
+
+def event_label(action: str) -> str:
+    """Return an event's name in the user's language (the code itself if it is unknown)."""
+    label = EVENT_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+# The score layers, named as the people who fill them.
+LAYER_LABELS = {
+    "self": gettext_lazy("Self"),
+    "reviewer": gettext_lazy("Reviewer"),
+    "final": gettext_lazy("Final"),
+}
+
+
 # The person assessed, acting through their access code, is an actor without a role row.
 CITIZEN = "citizen"
 

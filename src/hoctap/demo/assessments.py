@@ -2,13 +2,14 @@
 
 import random
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from django.db import transaction
 
 from hoctap.accounts.models import User
+from hoctap.assessments.enrolment import consents_record_missing
 from hoctap.assessments.events import event_new
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_open
@@ -20,6 +21,7 @@ from hoctap.assessments.services import (
     assessment_transition,
 )
 from hoctap.demo.pilot import DemoPerson, DemoPilot
+from hoctap.people.models import ConsentMethod
 from hoctap.reports.rollups import rollups_rebuild
 from hoctap.schemes.definition import SchemeDefinition
 from hoctap.schemes.models import SubjectType
@@ -63,6 +65,7 @@ def _decision(person: DemoPerson, pilot: DemoPilot) -> tuple[str, str]:
 def build_pilot_period(pilot: DemoPilot, officers: dict[str, User]) -> Period:
     """Decide all 370 assessments of 2020–2021 with scores that give exactly 363 passes."""
     period, scheme, _created = period_open(code=PILOT_PERIOD, scheme_code=SCHEME)
+    _record_pilot_consent(pilot, officers)
     definition: SchemeDefinition = scheme.parsed
     codes = definition.indicator_codes
     rng = random.Random(370)
@@ -102,6 +105,22 @@ def build_pilot_period(pilot: DemoPilot, officers: dict[str, User]) -> Period:
     AssessmentEvent.objects.bulk_create(events)
     rollups_rebuild(period)
     return period
+
+
+# The pilot's people signed the consent form when the branches enrolled them, in October 2020.
+PILOT_CONSENT_AT = datetime(2020, 10, 15, 8, 0, tzinfo=UTC)
+
+
+def _record_pilot_consent(pilot: DemoPilot, officers: dict[str, User]) -> None:
+    for commune_code, officer in officers.items():
+        consents_record_missing(
+            citizen_ids=[
+                p.citizen.pk for p in pilot.people if _commune_of(p, pilot) == commune_code
+            ],
+            method=ConsentMethod.PAPER,
+            recorded_by=officer,
+            given_at=PILOT_CONSENT_AT,
+        )
 
 
 # The steps every pilot assessment went through, as the officers recorded them.
@@ -193,6 +212,8 @@ def _advance(assessment_id: UUID, officer: User, target: State, scores: dict[str
             version=version,
             reason=RETURN_REASON if action == "return" else "",
             decision=NEXT_DECISION if action == "decide" else None,
+            # The demo's officers looked and took the scores below as they stood.
+            accept={"review": "self", "decide": "reviewer"}.get(action, ""),
         ).version
 
 

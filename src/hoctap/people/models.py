@@ -112,6 +112,10 @@ class Citizen(models.Model):
         return "•" * 9 + self.national_id[-3:]
 
 
+# The one purpose people consent to when they take part (Law 91/2025: consent per purpose).
+CONSENT_PURPOSE = "Công dân học tập: đánh giá, công nhận và báo cáo"
+
+
 class ConsentMethod(models.TextChoices):
     PAPER = "paper", _("Signed paper form")
     VERBAL = "verbal", _("Spoken, with a witness")

@@ -21,6 +21,7 @@ from hoctap.audit.services import access_log_record
 from hoctap.core.errors import Conflict, Forbidden, NotFound
 from hoctap.core.text import fold
 from hoctap.people.models import (
+    CONSENT_PURPOSE,
     Citizen,
     Consent,
     ConsentMethod,
@@ -223,9 +224,6 @@ def citizen_erase(*, user: User, request_id: int, confirmed: bool) -> DataReques
         % {"n": len(files)},
     )
     return request
-
-
-CONSENT_PURPOSE = "Công dân học tập: đánh giá, công nhận và báo cáo"
 
 
 def consent_give(*, user: User, citizen_id: int, method: ConsentMethod) -> Consent:

@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 from hoctap.accounts.models import User
 from hoctap.core.text import fold, fold_compact, nfc
 from hoctap.organisation.models import Unit
-from hoctap.people.models import Citizen, Consent, ConsentMethod, Ethnicity, Household, Sex
+from hoctap.people.models import (
+    CONSENT_PURPOSE,
+    Citizen,
+    Consent,
+    ConsentMethod,
+    Ethnicity,
+    Household,
+    Sex,
+)
 from hoctap.people.validators import clean_birth_year, clean_national_id
 
 
@@ -93,6 +101,13 @@ def consent_record(
         given_at=given_at,
         recorded_by=recorded_by,
     )
+
+
+def consent_on_record(citizen_id: int) -> bool:
+    """Tell whether the person's consent to take part is recorded and not withdrawn."""
+    return Consent.objects.filter(
+        citizen_id=citizen_id, purpose=CONSENT_PURPOSE, withdrawn_at__isnull=True
+    ).exists()
 
 
 def citizen_match(

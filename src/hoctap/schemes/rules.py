@@ -294,3 +294,54 @@ def _decimal(value: object) -> Decimal:
 
 def _verdict(passed: bool, total: Decimal) -> Outcome:
     return Outcome(passed=passed, code="passed" if passed else "not_passed", total=total)
+
+
+# Why a result falls short, for the people who decide it.
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One requirement of a rule that the scores do not meet: `subject` has `value` < `needed`.
+
+    `subject` is an indicator code, or "total" for the sum the rule counts.
+    """
+
+    subject: str
+    value: Decimal
+    needed: Decimal
+
+
+def shortfalls(rule: Mapping[str, Any], scores: Mapping[str, Decimal]) -> list[Shortfall]:
+    """Return each minimum the scores fall below, for the rules that set minimums.
+
+    Scores may be incomplete (a reviewer halfway through): what is missing is not counted.
+    Rules without minimums on scores (levels, member shares) give no reasons here.
+    """
+    if _guarded_problems(rule, None):
+        return []
+    return _shortfalls(rule, scores)
+
+
+def _shortfalls(rule: Rule, scores: Scores) -> list[Shortfall]:
+    kind = rule["type"]
+    if kind == "all_of":
+        found: list[Shortfall] = []
+        for sub in rule["rules"]:
+            found += [s for s in _shortfalls(sub, scores) if s not in found]
+        return found
+    if kind == "sum_min":
+        codes = rule.get("indicators") or list(scores)
+        each = _decimal(rule["each_at_least"])
+        found = [Shortfall(c, scores[c], each) for c in codes if c in scores and scores[c] < each]
+        total = sum((scores[c] for c in codes if c in scores), ZERO)
+        needed = _decimal(rule["total_at_least"])
+        return [*found, Shortfall("total", total, needed)] if total < needed else found
+    if kind == "bands":
+        passing = rule.get("passing", [band["code"] for band in rule["bands"]])
+        lowest = min(
+            (_decimal(band["at_least"]) for band in rule["bands"] if band["code"] in passing),
+            default=None,
+        )
+        total = sum(scores.values(), ZERO)
+        return [Shortfall("total", total, lowest)] if lowest is not None and total < lowest else []
+    return []

@@ -13,10 +13,8 @@ from hoctap.accounts.models import User
 from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.models import Assessment
 from hoctap.assessments.periods import period_get, period_scheme
-from hoctap.assessments.selectors import assessment_list
-from hoctap.core.errors import NotFound
+from hoctap.assessments.selectors import QUEUE_ORDER, AssessmentFilter, assessment_filtered
 from hoctap.core.exports import csv_stream, neutralise
-from hoctap.organisation.models import Unit
 from hoctap.people.models import Citizen
 from hoctap.people.selectors import citizen_list
 from hoctap.schemes.definition import SchemeDefinition
@@ -55,15 +53,10 @@ def assessment_selection(*, user: User, period_code: str, unit_code: str) -> Exp
     """
     scope = scope_for(user)
     period = period_get(period_code)
-    rows = assessment_list(user=user, scope=scope).filter(period=period)
-    if unit_code:
-        units = Unit.objects.filter(code=unit_code).during(period.starts_on, period.ends_on)
-        unit = scope.filter(units, "").order_by("-valid_from").first()
-        if unit is None:
-            raise NotFound(_("No such unit."))
-        rows = rows.filter(unit__path__startswith=unit.path)
+    filters = AssessmentFilter(period=period.code, unit=unit_code)
+    rows = assessment_filtered(user=user, filters=filters, scope=scope)
     definition = period_scheme(period, SubjectType.CITIZEN).parsed
-    ordered = rows.order_by("unit__path", "citizen__search_name")
+    ordered = rows.order_by(*QUEUE_ORDER)
     return ExportSelection(
         f"danh-gia-{period.code}", ordered, lambda: assessment_table(ordered, definition)
     )
