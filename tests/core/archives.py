@@ -1,5 +1,6 @@
 """Taking a backup archive apart and putting it back together, as an attacker or a test would."""
 
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -34,6 +35,13 @@ def manifest_of(members: Members) -> dict[str, Any]:
 
 def with_manifest(members: Members, manifest: dict[str, Any]) -> Members:
     return {**members, "manifest.json": json.dumps(manifest).encode()}
+
+
+def with_file_rehashed(members: Members, name: str, data: bytes) -> Members:
+    """Put `data` in place of the file `name`, with its SHA-256 and size fixed in the manifest."""
+    manifest = manifest_of(members)
+    manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return with_manifest({**members, name: data}, manifest)
 
 
 def private_key(path: Path) -> Ed25519PrivateKey:

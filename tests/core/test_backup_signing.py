@@ -1,9 +1,6 @@
 """Signed backups: `hoctap restore` believes only an archive signed by a trusted key (ADR 0030)."""
 
-import hashlib
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -14,34 +11,37 @@ from tests.core.archives import (
     Members,
     archive_write,
     key_id_of,
-    manifest_of,
     members_of,
     signed_by,
-    with_manifest,
+    with_file_rehashed,
 )
 from tests.core.child import USER
 from tests.core.sites import Site, Sites, on_postgresql
 
-SQLITE_DB = "database/hoctap.sqlite3"
 
-
-def _made_superuser(members: Members, work: Path) -> Members:
-    """Make the commune officer a superuser in the archived database; fix its hash and size."""
-    database = work / "hoctap.sqlite3"
-    database.write_bytes(members[SQLITE_DB])
-    with closing(sqlite3.connect(database)) as db:
-        changed = db.execute(
-            "UPDATE accounts_user SET is_superuser = 1, is_staff = 1 WHERE username = ?", (USER,)
-        ).rowcount
-        db.commit()
-    assert changed == 1
-    forged = database.read_bytes()
-    manifest = manifest_of(members)
-    manifest["files"][SQLITE_DB] = {
-        "sha256": hashlib.sha256(forged).hexdigest(),
-        "size": len(forged),
-    }
-    return with_manifest({**members, SQLITE_DB: forged}, manifest)
+@pytest.fixture(scope="module")
+def forged(
+    demo_site: Site, archive: Path, sites: Sites, tmp_path_factory: pytest.TempPathFactory
+) -> Members:
+    """The demo's backup with the commune officer made a superuser inside its database, and the
+    database's SHA-256 and size fixed in the manifest: what the attacker of issue 23 did."""
+    members = members_of(archive)
+    name = next(n for n in members if n.startswith("database/"))
+    work = tmp_path_factory.mktemp("forgery")
+    if on_postgresql():
+        # A pg_dump file cannot be edited in place: restore it, change it, dump it again.
+        forger = sites.new("forger")
+        forger.run("restore", str(archive), "--public-key", str(demo_site.verify_key))
+        assert forger.make_superuser(USER) == 1
+        forger.run("backup", str(work / "forger.zip"))
+        database = members_of(work / "forger.zip")[name]
+    else:
+        # The SQLite file of the archive, edited as it is.
+        copy = Site(work, f"sqlite:///{work}/hoctap.sqlite3")
+        (work / "hoctap.sqlite3").write_bytes(members[name])
+        assert copy.make_superuser(USER) == 1
+        database = (work / "hoctap.sqlite3").read_bytes()
+    return with_file_rehashed(members, name, database)
 
 
 def _signature_kept(members: Members) -> Members:
@@ -72,20 +72,17 @@ def occupied(demo_site: Site, archive: Path, sites: Sites) -> Site:
     return site
 
 
-@pytest.mark.skipif(on_postgresql(), reason="the forgery edits the SQLite file of the archive")
 @pytest.mark.parametrize("signature", SIGNATURE)
 def test_a_backup_forged_to_make_a_superuser_is_refused_and_changes_nothing(
-    demo_site: Site, archive: Path, occupied: Site, tmp_path: Path, signature: str
+    demo_site: Site, forged: Members, occupied: Site, tmp_path: Path, signature: str
 ) -> None:
     sign, said = SIGNATURE[signature]
-    forged = archive_write(
-        tmp_path / "sao-luu.zip", sign(_made_superuser(members_of(archive), tmp_path))
-    )
+    archive = archive_write(tmp_path / "sao-luu.zip", sign(forged))
     superusers, users = occupied.superusers(), occupied.rows("accounts_user")
     media = occupied.media_hashes()
 
     refused = occupied.run(
-        "restore", str(forged), "--force", "--public-key", str(demo_site.verify_key), check=False
+        "restore", str(archive), "--force", "--public-key", str(demo_site.verify_key), check=False
     )
 
     assert refused.returncode == 1
@@ -96,13 +93,23 @@ def test_a_backup_forged_to_make_a_superuser_is_refused_and_changes_nothing(
     assert occupied.media_hashes() == media
 
 
+def test_the_forgery_works_on_whoever_lets_an_unsigned_archive_through(
+    demo_site: Site, forged: Members, sites: Sites, tmp_path: Path
+) -> None:
+    # Why the refusals above matter, and why --allow-unsigned warns.
+    archive = archive_write(tmp_path / "sao-luu.zip", _signature_removed(forged))
+    target = sites.new("careless")
+
+    allowed = target.run("restore", str(archive), "--allow-unsigned")
+
+    assert "--allow-unsigned" in allowed.stderr
+    assert target.superusers() == demo_site.superusers() + 1
+
+
 def _changed_photo_rehashed(members: Members) -> Members:
-    """Replace a photo, with its hash and size fixed in the manifest (any database)."""
+    """Replace a photo, with its hash and size fixed in the manifest."""
     name = next(n for n in members if n.endswith(".png"))
-    photo = members[name] + b"appended"
-    manifest = manifest_of(members)
-    manifest["files"][name] = {"sha256": hashlib.sha256(photo).hexdigest(), "size": len(photo)}
-    return with_manifest({**members, name: photo}, manifest)
+    return with_file_rehashed(members, name, members[name] + b"appended")
 
 
 @pytest.fixture(scope="module")
