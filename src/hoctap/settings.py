@@ -281,6 +281,13 @@ TASKS = {
     }
 }
 
+# Signed backups (ADR 0030): the Ed25519 private key `hoctap backup` signs with (unset:
+# var/backup_signing_key.pem, made at the first backup), and the public keys `hoctap restore`
+# trusts besides the half of that key (comma-separated paths; several while keys rotate).
+_signing_key = env_str("HOCTAP_BACKUP_SIGNING_KEY", "")
+HOCTAP_BACKUP_SIGNING_KEY = Path(_signing_key) if _signing_key else None
+HOCTAP_BACKUP_VERIFY_KEYS = [Path(p) for p in env_list("HOCTAP_BACKUP_VERIFY_KEYS", [])]
+
 # Citizen self-service: how long a printed access code lasts, and how many wrong codes one
 # address may try in a window before every attempt from it is refused until the window ends.
 HOCTAP_ACCESS_CODE_DAYS = env_int("HOCTAP_ACCESS_CODE_DAYS", 60, minimum=1)

@@ -41,7 +41,12 @@ class Site:
     def media(self) -> Path:
         return self.folder / "media"
 
-    def env(self) -> dict[str, str]:
+    @property
+    def verify_key(self) -> Path:
+        """The public half of the key this installation's backups are signed with by default."""
+        return self.folder / "backup_verify_key.pem"
+
+    def env(self, **extra: str) -> dict[str, str]:
         return {
             **os.environ,
             "DATABASE_URL": self.url,
@@ -49,15 +54,18 @@ class Site:
             "HOCTAP_VAR_DIR": str(self.folder),
             "DJANGO_SETTINGS_MODULE": "hoctap.settings",
             "LOG_LEVEL": "WARNING",
+            **extra,
         }
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run `hoctap ARGS` on this installation."""
-        return self._run([sys.executable, "-m", "hoctap", *args], check)
+    def run(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `hoctap ARGS` on this installation, with `env` added to its environment."""
+        return self._run([sys.executable, "-m", "hoctap", *args], check, env or {})
 
     def child(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run an action of tests/core/child.py on this installation."""
-        return self._run([sys.executable, "-m", "tests.core.child", *args], check)
+        return self._run([sys.executable, "-m", "tests.core.child", *args], check, {})
 
     def start(self, *args: str) -> subprocess.Popen[str]:
         """Start an action of tests/core/child.py and return at once."""
@@ -66,9 +74,11 @@ class Site:
             command, env=self.env(), cwd=ROOT, stderr=subprocess.PIPE, text=True
         )
 
-    def _run(self, command: list[str], check: bool) -> subprocess.CompletedProcess[str]:
+    def _run(
+        self, command: list[str], check: bool, env: dict[str, str]
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            command, env=self.env(), cwd=ROOT, capture_output=True, text=True, timeout=300
+            command, env=self.env(**env), cwd=ROOT, capture_output=True, text=True, timeout=300
         )
         if check and done.returncode != 0:
             raise AssertionError(f"{' '.join(command[2:])} failed:\n{done.stdout}{done.stderr}")
@@ -88,6 +98,27 @@ class Site:
             for path in sorted(self.media.rglob("*"))
             if path.is_file()
         }
+
+    def superusers(self) -> int:
+        """Count the accounts that are superusers, read directly (no child process)."""
+        query = "SELECT COUNT(*) FROM accounts_user WHERE is_superuser"
+        return self._count(query, query)
+
+    def make_superuser(self, username: str) -> int:
+        """Make `username` a superuser behind hoctap's back; return how many rows changed."""
+        if self.url.startswith("sqlite:///"):
+            with closing(sqlite3.connect(self._sqlite_file)) as db:
+                changed = db.execute(
+                    "UPDATE accounts_user SET is_superuser = 1, is_staff = 1 WHERE username = ?",
+                    (username,),
+                ).rowcount
+                db.commit()
+                return changed
+        with psycopg.connect(self.url) as pg:
+            return pg.execute(
+                "UPDATE accounts_user SET is_superuser = TRUE, is_staff = TRUE WHERE username = %s",
+                (username,),
+            ).rowcount
 
     def table_count(self) -> int:
         """Count the tables of the database, without creating it."""

@@ -8,18 +8,16 @@ from typing import Any
 
 import pytest
 
+from tests.core.archives import (
+    Members,
+    archive_write,
+    manifest_of,
+    members_of,
+    private_key,
+    signed_by,
+    with_manifest,
+)
 from tests.core.sites import Site, Sites, on_postgresql
-
-Members = dict[str, bytes]
-
-
-@pytest.fixture(scope="module")
-def archive(demo_site: Site, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A backup of the demo with its evidence."""
-    path = tmp_path_factory.mktemp("backup") / "sao-luu.zip"
-    said = demo_site.run("backup", str(path)).stdout
-    assert str(path) in said
-    return path
 
 
 def test_a_restored_backup_gives_the_same_reports_evidence_and_rows(
@@ -27,7 +25,8 @@ def test_a_restored_backup_gives_the_same_reports_evidence_and_rows(
 ) -> None:
     target = sites.new("restored")
 
-    restored = target.run("restore", str(archive))
+    # A fresh machine after a disaster: only the public key the operator kept.
+    restored = target.run("restore", str(archive), "--public-key", str(demo_site.verify_key))
 
     assert "Traceback" not in restored.stderr
     # Both years' reports, every table's row count, the rollup check, the evidence rows.
@@ -50,7 +49,7 @@ def test_the_archive_lists_what_it_holds(archive: Path) -> None:
     assert manifest["database"]["vendor"] == ("postgresql" if on_postgresql() else "sqlite")
     assert manifest["counts"]["people_citizen"] == 370
     assert manifest["migrations"]["assessments"].startswith("00")
-    assert names == {*manifest["files"], "manifest.json"}
+    assert names == {*manifest["files"], "manifest.json", "manifest.sig"}
     assert archive.stat().st_mode & 0o077 == 0
 
 
@@ -63,14 +62,15 @@ def test_a_backup_never_overwrites_a_file(demo_site: Site, archive: Path) -> Non
 
 
 def test_restoring_over_data_needs_force_and_changes_nothing_without_it(
-    demo_probe: dict[str, Any], archive: Path, sites: Sites
+    demo_site: Site, demo_probe: dict[str, Any], archive: Path, sites: Sites
 ) -> None:
     target = sites.new("occupied")
-    target.run("restore", str(archive))
+    trusted = {"HOCTAP_BACKUP_VERIFY_KEYS": str(demo_site.verify_key)}
+    target.run("restore", str(archive), env=trusted)
     target.child("add-user", "nguoi-moi")
     users, media = demo_probe["counts"]["accounts_user"], target.media_hashes()
 
-    refused = target.run("restore", str(archive), check=False)
+    refused = target.run("restore", str(archive), check=False, env=trusted)
 
     assert refused.returncode == 1
     assert "Traceback" not in refused.stderr
@@ -79,22 +79,8 @@ def test_restoring_over_data_needs_force_and_changes_nothing_without_it(
     assert target.rows("accounts_user") == users + 1
     assert target.media_hashes() == media
 
-    target.run("restore", str(archive), "--force")
+    target.run("restore", str(archive), "--force", env=trusted)
     assert target.probe() == demo_probe
-
-
-def _members(path: Path) -> Members:
-    with zipfile.ZipFile(path) as opened:
-        return {name: opened.read(name) for name in opened.namelist()}
-
-
-def _manifest(members: Members) -> dict[str, Any]:
-    manifest: dict[str, Any] = json.loads(members["manifest.json"])
-    return manifest
-
-
-def _with_manifest(members: Members, manifest: dict[str, Any]) -> Members:
-    return {**members, "manifest.json": json.dumps(manifest).encode()}
 
 
 def _photo_changed(members: Members) -> Members:
@@ -109,17 +95,17 @@ def _without_manifest(members: Members) -> Members:
 
 
 def _future_format(members: Members) -> Members:
-    return _with_manifest(members, {**_manifest(members), "version": 2})
+    return with_manifest(members, {**manifest_of(members), "version": 2})
 
 
 def _newer_hoctap(members: Members) -> Members:
-    manifest = _manifest(members)
+    manifest = manifest_of(members)
     manifest["migrations"]["assessments"] = "9999_from_the_future"
-    return _with_manifest(members, manifest)
+    return with_manifest(members, manifest)
 
 
 def _other_database(members: Members) -> Members:
-    manifest = _manifest(members)
+    manifest = manifest_of(members)
     ours = manifest["database"]["vendor"]
     theirs = "sqlite" if ours == "postgresql" else "postgresql"
     old = next(n for n in members if n.startswith("database/"))
@@ -127,16 +113,16 @@ def _other_database(members: Members) -> Members:
     manifest["database"] = {"vendor": theirs, "file": new}
     manifest["files"][new] = manifest["files"].pop(old)
     moved = {(new if n == old else n): data for n, data in members.items()}
-    return _with_manifest(moved, manifest)
+    return with_manifest(moved, manifest)
 
 
 def _escaping_path(members: Members) -> Members:
-    manifest = _manifest(members)
+    manifest = manifest_of(members)
     name = next(n for n in members if n.endswith(".pdf"))
     escaping = "media/../../hoctap.sqlite3"
     manifest["files"][escaping] = manifest["files"].pop(name)
     moved = {(escaping if n == name else n): data for n, data in members.items()}
-    return _with_manifest(moved, manifest)
+    return with_manifest(moved, manifest)
 
 
 def _not_a_zip(members: Members) -> Members:
@@ -161,18 +147,22 @@ def empty_site(sites: Sites) -> Site:
 
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_a_damaged_archive_is_refused_before_anything_is_written(
-    archive: Path, empty_site: Site, tmp_path: Path, damage: str
+    archive: Path, demo_site: Site, empty_site: Site, tmp_path: Path, damage: str
 ) -> None:
     change, said = DAMAGE[damage]
     damaged = tmp_path / "sao-luu.zip"
-    members = change(_members(archive))
+    members = change(members_of(archive))
+    if "manifest.json" in members:
+        # Signed by the trusted key, as a hoctap that wrote such an archive would sign it: the
+        # signature vouches for who made the archive, and the checks below still hold.
+        members = signed_by(members, private_key(demo_site.folder / "backup_signing_key.pem"))
     if members:
-        with zipfile.ZipFile(damaged, "w") as out:
-            for name, data in members.items():
-                out.writestr(name, data)
+        archive_write(damaged, members)
     else:
         damaged.write_bytes(b"PK\x03\x04 not really a zip")
-    refused = empty_site.run("restore", str(damaged), check=False)
+    refused = empty_site.run(
+        "restore", str(damaged), "--public-key", str(demo_site.verify_key), check=False
+    )
 
     assert refused.returncode == 1
     assert "Traceback" not in refused.stderr

@@ -1,8 +1,8 @@
-"""Backups: one zip with the database, every media file, and a manifest that checks them.
+"""Backups: one zip with the database, every media file, and a signed manifest that checks them.
 
-A restore reads the manifest, checks the archive against this installation and every file
-against its SHA-256, and only then writes: media files first (new names only add), then the
-database in one step.
+A restore checks the manifest's signature with a trusted public key, checks the archive against
+this installation and every file against its SHA-256, and only then writes: media files first
+(new names only add), then the database in one step.
 """
 
 import hashlib
@@ -16,12 +16,13 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -36,10 +37,20 @@ from hoctap.core.dumps import (
     database_load,
     facts_of,
 )
+from hoctap.core.signing import (
+    SIGNATURE_MAX_BYTES,
+    key_id,
+    signature_check,
+    signature_damaged,
+    signature_of,
+    signing_key_load,
+    verify_keys_load,
+)
 
 FORMAT = "hoctap-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 DATABASE = {"sqlite": "database/hoctap.sqlite3", "postgresql": "database/hoctap.pgdump"}
 MEDIA = "media/"
 BLOCK = 1 << 20
@@ -61,6 +72,8 @@ class Manifest:
     vendor: str
     facts: Facts
     files: dict[str, Member]
+    # The id of the key that signed the manifest; None for an unsigned archive let through.
+    signed_by: str | None = None
 
     @property
     def database(self) -> str:
@@ -95,20 +108,22 @@ def backup_create(*, target: Path) -> Manifest:
         )
     if not target.parent.is_dir():
         raise BackupError(_("The folder %(path)s does not exist.") % {"path": target.parent})
+    # Before the long copy: a backup that cannot be signed is not written at all.
+    key = signing_key_load()
     partial = target.with_name(f".{target.name}.partial")
     try:
         with tempfile.TemporaryDirectory(prefix="hoctap-backup-") as work:
             # The database first: every evidence row it holds has its file on disk already.
             dump = Path(work) / "database"
             facts = database_dump(dump)
-            manifest = _write(partial, dump, facts)
+            manifest = _write(partial, dump, facts, key)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
     return manifest
 
 
-def _write(partial: Path, dump: Path, facts: Facts) -> Manifest:
+def _write(partial: Path, dump: Path, facts: Facts, key: Ed25519PrivateKey) -> Manifest:
     # Owner-only from the first byte: the archive holds personal data.
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as raw:
@@ -128,9 +143,11 @@ def _write(partial: Path, dump: Path, facts: Facts) -> Manifest:
                 vendor=connection.vendor,
                 facts=facts,
                 files=files,
+                signed_by=key_id(key.public_key()),
             )
-            text = json.dumps(manifest.as_json(), ensure_ascii=False, indent=2)
+            text = json.dumps(manifest.as_json(), ensure_ascii=False, indent=2).encode()
             archive.writestr(MANIFEST, text, compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(SIGNATURE, signature_of(text, key))
         raw.flush()
         os.fsync(raw.fileno())
     return manifest
@@ -167,10 +184,21 @@ def _media_files() -> Iterator[tuple[str, Path]]:
                 yield MEDIA + path.relative_to(root).as_posix(), path
 
 
-def backup_restore(*, source: Path, force: bool) -> Manifest:
-    """Check the archive `source` whole, then replace the database and add its media files."""
+def backup_restore(
+    *,
+    source: Path,
+    force: bool,
+    public_keys: list[Path] | None = None,
+    allow_unsigned: bool = False,
+) -> Manifest:
+    """Check the archive `source` whole, then replace the database and add its media files.
+
+    The manifest must be signed by one of `public_keys`, or, when none is given, by a key
+    trusted by the settings; an unsigned archive is refused unless `allow_unsigned`.
+    """
+    trusted = verify_keys_load(public_keys or [])
     with _opened(source) as archive, tempfile.TemporaryDirectory(prefix="hoctap-") as work:
-        manifest = _manifest(archive)
+        manifest = _manifest(archive, trusted, allow_unsigned)
         _check_compatible(manifest)
         extracted = _extract(archive, manifest, Path(work))
         # The archive is sound; only now is the database opened.
@@ -204,19 +232,20 @@ def _opened(source: Path) -> Iterator[zipfile.ZipFile]:
         yield archive
 
 
-def _manifest(archive: zipfile.ZipFile) -> Manifest:
+def _manifest(
+    archive: zipfile.ZipFile, trusted: dict[str, Ed25519PublicKey], allow_unsigned: bool
+) -> Manifest:
     damaged = BackupError(_("The manifest of the archive is damaged."))
-    try:
-        info = archive.getinfo(MANIFEST)
-    except KeyError:
+    raw = _member(archive, MANIFEST, _MANIFEST_MAX_BYTES, damaged)
+    if raw is None:
         raise BackupError(
             _("The archive has no manifest: it is not a hoctap backup, or it is incomplete.")
-        ) from None
-    if info.file_size > _MANIFEST_MAX_BYTES:
-        raise damaged
+        )
+    # Nothing the manifest says is believed before its signature is checked.
+    signed_by = _signer(archive, raw, trusted, allow_unsigned)
     try:
-        data = json.loads(archive.read(info))
-    except (ValueError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError):
+        data = json.loads(raw)
+    except ValueError:
         raise damaged from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BackupError(_("The archive is not a hoctap backup."))
@@ -229,9 +258,43 @@ def _manifest(archive: zipfile.ZipFile) -> Manifest:
             % {"found": data.get("version"), "v": VERSION}
         )
     try:
-        return _parsed(data)
+        return replace(_parsed(data), signed_by=signed_by)
     except (ValueError, TypeError, KeyError, AttributeError):
         raise damaged from None
+
+
+def _member(archive: zipfile.ZipFile, name: str, limit: int, damaged: BackupError) -> bytes | None:
+    """Return the bytes of the member `name`, None if there is none."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > limit:
+        raise damaged
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError):
+        raise damaged from None
+
+
+def _signer(
+    archive: zipfile.ZipFile,
+    manifest: bytes,
+    trusted: dict[str, Ed25519PublicKey],
+    allow_unsigned: bool,
+) -> str | None:
+    signature = _member(archive, SIGNATURE, SIGNATURE_MAX_BYTES, signature_damaged())
+    if signature is not None:
+        return signature_check(manifest, signature, trusted)
+    if not allow_unsigned:
+        raise BackupError(
+            _(
+                "The archive is not signed, so nothing shows it was made by this hoctap and "
+                "not altered since. Nothing was changed. Restore it with --allow-unsigned only "
+                "if you know where it comes from (a backup from before signed backups)."
+            )
+        )
+    return None
 
 
 def _parsed(data: dict[str, Any]) -> Manifest:
@@ -285,7 +348,8 @@ def _check_compatible(manifest: Manifest) -> None:
 def _extract(archive: zipfile.ZipFile, manifest: Manifest, work: Path) -> dict[str, Path]:
     """Copy every file out of the archive, checking its size and SHA-256 on the way."""
     names = archive.namelist()
-    if len(names) != len(set(names)) or set(names) != {*manifest.files, MANIFEST}:
+    expected = {*manifest.files, MANIFEST, *([SIGNATURE] if manifest.signed_by else [])}
+    if len(names) != len(set(names)) or set(names) != expected:
         raise BackupError(
             _("The files in the archive differ from its manifest: it is damaged or was altered.")
         )

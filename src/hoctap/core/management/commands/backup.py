@@ -1,4 +1,4 @@
-"""`hoctap backup FILE`: the database and every evidence file in one zip, with a manifest."""
+"""`hoctap backup FILE`: the database and every evidence file in one signed zip."""
 
 from pathlib import Path
 from typing import Any
@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 
 from hoctap.core.backup import backup_create
 from hoctap.core.dumps import command_errors
+from hoctap.core.signing import signing_key_ensure
 
 
 class Command(BaseCommand):
-    help = "Write the database and every evidence file to one archive (safe while serving)."
+    help = "Write the database and every evidence file to one signed archive (safe while serving)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="the archive to write, e.g. hoctap.zip")
@@ -19,7 +20,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         target: Path = options["file"]
         with command_errors(_("Could not write the backup: %(reason)s")):
+            created = signing_key_ensure()
             manifest = backup_create(target=target)
+        if created:
+            self.stderr.write(
+                _(
+                    "A backup signing key was made for this server. Copy its public key "
+                    "%(path)s off this machine now: a restore on another machine needs it."
+                )
+                % {"path": created}
+            )
         self.stdout.write(
             _("Backup written to %(path)s: %(rows)d rows, %(files)d evidence files.")
             % {
@@ -28,3 +38,4 @@ class Command(BaseCommand):
                 "files": len(manifest.media),
             }
         )
+        self.stdout.write(_("Signed with key %(key)s.") % {"key": manifest.signed_by})

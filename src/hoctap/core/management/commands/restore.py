@@ -1,4 +1,4 @@
-"""`hoctap restore FILE [--force]`: check a backup whole, then put it back."""
+"""`hoctap restore FILE [--force] [--public-key KEY]`: check a backup whole, then put it back."""
 
 from pathlib import Path
 from typing import Any
@@ -20,10 +20,37 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="replace a database that already holds data"
         )
+        parser.add_argument(
+            "--public-key",
+            type=Path,
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="trust only this public key (repeatable) instead of HOCTAP_BACKUP_VERIFY_KEYS",
+        )
+        parser.add_argument(
+            "--allow-unsigned",
+            action="store_true",
+            help="accept an archive without a signature (made before backups were signed)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with command_errors(_("Could not restore the backup: %(reason)s")):
-            manifest = backup_restore(source=options["file"], force=options["force"])
+            manifest = backup_restore(
+                source=options["file"],
+                force=options["force"],
+                public_keys=options["public_key"],
+                allow_unsigned=options["allow_unsigned"],
+            )
+        if manifest.signed_by is None:
+            self.stderr.write(
+                _(
+                    "Warning: the archive was not signed; nothing shows it was not altered. "
+                    "It was restored because --allow-unsigned was given."
+                )
+            )
+        else:
+            self.stdout.write(_("Signature checked: key %(key)s.") % {"key": manifest.signed_by})
         self.stdout.write(
             _("Restored the backup of %(at)s: %(rows)d rows, %(files)d evidence files.")
             % {
