@@ -1,10 +1,13 @@
 """A new password ends the user's API tokens and sessions, whichever path set it (ADR 0031)."""
 
+import getpass
+import io
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -94,6 +97,17 @@ def test_a_change_in_the_admin_ends_the_tokens_and_sessions(commune_officer: Use
     assert commune_officer.check_password(NEW_PASSWORD)
     assert not _opens_the_api(token)
     assert not _signed_in(theirs)
+
+
+def test_the_changepassword_command_ends_the_tokens(
+    commune_officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = api_token_issue(user=commune_officer)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": NEW_PASSWORD)
+    call_command("changepassword", "quaicang", stdout=io.StringIO())
+    commune_officer.refresh_from_db()
+    assert commune_officer.check_password(NEW_PASSWORD)
+    assert not _opens_the_api(token)
 
 
 def test_a_token_of_a_user_whose_roles_all_ended_is_refused(branch_officer: User) -> None:
