@@ -115,6 +115,17 @@ def test_a_district_officer_resets_a_commune_officer_of_its_district(
     assert password not in str(entry.detail)
 
 
+def test_a_reset_unlocks_an_officer_locked_out_by_wrong_passwords(
+    commune_officer: User, branch_officer: User, settings: Any
+) -> None:
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(3):
+        _logs_in(branch_officer.username, "đoán-sai")
+    assert not _logs_in(branch_officer.username, OLD)
+    password = _shown_password(_reset(commune_officer, branch_officer))
+    assert _logs_in(branch_officer.username, password)
+
+
 def test_the_officer_who_resets_stays_signed_in(
     district_officer: User, commune_officer: User
 ) -> None:

@@ -6,6 +6,7 @@ these services add what only they know: who acted, written to the access log.
 
 import secrets
 
+from axes.utils import reset as axes_reset
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -96,12 +97,14 @@ def _temporary_password() -> str:
 
 @transaction.atomic
 def password_reset(*, officer: User, user_id: int) -> tuple[User, str]:
-    """Give a user below `officer` a generated password, to be shown once; all else ends."""
+    """Give a user below `officer` a generated password, to be shown once, and unlock them."""
     target = user_below_get(user=officer, user_id=user_id)
     tokens = _live_tokens(target)
     password = _temporary_password()
     target.set_password(password)
     target.save(update_fields=["password"])
+    # They may have locked themselves out trying the password they forgot.
+    axes_reset(username=target.get_username())
     access_log_record(
         user=officer,
         action=AccessAction.PASSWORD,
