@@ -4,7 +4,8 @@ The operations are not listed here: they come from the schema, so a new one is s
 as it exists. What the sweep needs to call one is a value for each parameter (by name) and,
 for writes, a body; an operation needing something unknown fails loudly until it is added.
 Objects belong to Xã Quài Cang (03289); the outsider is Xã Quài Nưa's officer and `nobody`
-holds no role. Neither may read or write anything of Quài Cang's, nor learn it exists.
+holds no role (so its token is refused). Neither may read or write anything of Quài Cang's, nor
+learn it exists.
 """
 
 import io
@@ -219,7 +220,8 @@ def test_nothing_of_another_commune_is_readable_or_writable(
     user: User = request.getfixturevalue(persona)
     before = _footprint(theirs)
     response = _call(Client(), _headers(user), op, theirs)
-    expected = OWN.get((op.method, op.template), 404)
+    # A user without a role in force has no scope, so their token opens nothing (ADR 0031).
+    expected = 401 if persona == "nobody" else OWN.get((op.method, op.template), 404)
     assert response.status_code == expected, f"{op} as {persona}: {response.status_code}"
     body = response.content.decode(errors="replace")
     assert "Quài Cang tablet" not in body

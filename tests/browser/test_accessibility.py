@@ -59,6 +59,8 @@ def _pages() -> list[str]:
         "/imports/",
         "/accounts/2fa/",
         "/accounts/tokens/",
+        "/accounts/password/",
+        "/accounts/users/",
         "/units/03289/?on=01/06/2021",
         "/people/households/",
         "/periods/2021-2022/",

@@ -82,6 +82,11 @@ def _quai_cang_token() -> int:
     return User.objects.get(username="quaicang").api_tokens.latest("pk").pk
 
 
+def _quai_cang_branch_officer() -> int:
+    """Return the id of the branch officer below Quài Cang's officer."""
+    return User.objects.get(username="chihoi.quaicang").pk
+
+
 def _quai_cang_session() -> Session:
     """Return a session of a course of Quài Cang's learning centre (from the demo)."""
     session = Session.objects.filter(course__centre__unit__code="03289").first()
@@ -128,6 +133,13 @@ ROUTES: dict[str, Route] = {
     "accounts:tokens": Route(lambda o: "/accounts/tokens/", outsider="hidden", wrong="put"),
     "accounts:token_revoke": Route(
         lambda o: f"/accounts/tokens/{_quai_cang_token()}/revoke", "post", ok=302, wrong="get"
+    ),
+    "accounts:password_change": Route(
+        lambda o: "/accounts/password/", outsider="hidden", wrong="put"
+    ),
+    "accounts:users": Route(lambda o: "/accounts/users/", outsider="hidden"),
+    "accounts:password_reset": Route(
+        lambda o: f"/accounts/users/{_quai_cang_branch_officer()}/password", "post", wrong="get"
     ),
     "set_language": Route(
         lambda o: "/i18n/setlang/", "post", {"language": "en"}, 302, "public", "put"

@@ -1,9 +1,10 @@
 """Users and the roles they hold over a subtree of the organisation."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,9 +15,35 @@ from hoctap.organisation.models import Unit
 class User(AbstractUser):
     """A person who signs in; what they may see comes from their role assignments."""
 
+    # Django keeps the new raw password here from set_password() until the save.
+    _password: str | None
+    # Django marks nothing when password sign-in is switched off; this mark does.
+    _password_disabled = False
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; a new password also ends the user's API tokens and sessions (ADR 0031)."""
+        # Every path that changes a password (our pages, the admin, `changepassword`, a shell)
+        # ends in set_password() and save(), which is where Django itself reacts to a change.
+        # The hash upgrade at sign-in clears the mark first: it is not a change.
+        changed = self._password is not None or self._password_disabled
+        with transaction.atomic():
+            adding = self._state.adding
+            super().save(*args, **kwargs)
+            self._password_disabled = False
+            if changed and not adding:
+                # The service module imports this one.
+                from hoctap.accounts.credentials import credentials_end
+
+                credentials_end(user=self)
+
+    def set_unusable_password(self) -> None:
+        """Switch password sign-in off; on save this ends tokens and sessions as a change does."""
+        super().set_unusable_password()
+        self._password_disabled = True
 
 
 class Role(models.TextChoices):

@@ -4,10 +4,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from hoctap.accounts.models import ApiToken, User
+from hoctap.accounts.models import ApiToken, RoleAssignment, User
 
 PREFIX = "hoctap_"
 # Writing last_used_at on every request would turn each read into a write.
@@ -37,12 +37,30 @@ def _live(token: str, now: datetime) -> QuerySet[ApiToken]:
 
 
 def api_token_user(token: str) -> User | None:
-    """Return the active user a token belongs to; None if unknown, revoked or expired."""
+    """Return the active user a token belongs to; None if unknown, revoked or expired.
+
+    A token of a user who holds no role in force any more is refused, and all of that user's
+    tokens are revoked: they end with the last role (ADR 0031). A superuser needs no role.
+    """
     if not token.startswith(PREFIX):
         return None
     now = timezone.now()
-    found = _live(token, now).select_related("user").filter(user__is_active=True).first()
+    in_force = RoleAssignment.objects.valid_on(timezone.localdate(now)).filter(
+        user=OuterRef("user_id")
+    )
+    found = (
+        _live(token, now)
+        .select_related("user")
+        .filter(user__is_active=True)
+        .annotate(has_role=Exists(in_force))
+        .first()
+    )
     if found is None:
+        return None
+    if not (found.has_role or found.user.is_superuser):
+        ApiToken.objects.filter(user_id=found.user_id, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
         return None
     if found.last_used_at is None or now - found.last_used_at > _TOUCH_EVERY:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from hoctap.accounts.models import RoleAssignment
+from hoctap.accounts.passwords import RESETTING_ROLES
 from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.models import Period, State
 from hoctap.assessments.selectors import assessment_state_counts
@@ -53,5 +54,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "decided": decided,
         "progress": round(100 * decided / total) if total else 0,
         "jobs": ImportJob.objects.filter(user=user).select_related("period")[:5],
+        "may_reset": scope.everything or bool(scope.roles & RESETTING_ROLES),
     }
     return render(request, "accounts/home.html", context)

@@ -1,4 +1,4 @@
-"""Who looked at or exported which personal data, and when."""
+"""Who looked at or exported which personal data, or changed whose password, and when."""
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +10,8 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     SEARCH = "search", _("Searched")
     IMPORT = "import", _("Imported")
+    # An account's password set by its owner or reset by a higher officer (never the password).
+    PASSWORD = "password", _("Changed a password")
 
 
 class ChainHead(models.Model):
