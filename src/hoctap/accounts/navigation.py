@@ -38,6 +38,7 @@ IMPORTS = Place("imports:index", _("Import"))
 FIELD = Place("field:app", _("Field work"))
 CENTRES = Place("learning:centres", _("Learning centres"))
 UNITS = Place("units:list", _("Units"))
+OFFICERS = Place("accounts:users", _("Officers below you"))
 
 # Each role's places, the ones it uses most first.
 _PLACES: dict[str, tuple[Place, ...]] = {
@@ -52,10 +53,11 @@ _PLACES: dict[str, tuple[Place, ...]] = {
         CENTRES,
         FIELD,
         UNITS,
+        OFFICERS,
     ),
     Role.AGENCY_HEAD: (QUEUE, PEOPLE, RECOGNITION, IMPORTS, REPORTS, PERIODS, UNITS),
-    Role.DISTRICT_OFFICER: (REPORTS, QUEUE, PERIODS, RECOGNITION, UNITS, PEOPLE, CENTRES),
-    Role.PROVINCE_OFFICER: (REPORTS, QUEUE, PERIODS, RECOGNITION, UNITS, PEOPLE, CENTRES),
+    Role.DISTRICT_OFFICER: (REPORTS, QUEUE, PERIODS, RECOGNITION, UNITS, PEOPLE, CENTRES, OFFICERS),
+    Role.PROVINCE_OFFICER: (REPORTS, QUEUE, PERIODS, RECOGNITION, UNITS, PEOPLE, CENTRES, OFFICERS),
     Role.ADMINISTRATOR: (
         REPORTS,
         QUEUE,
@@ -66,6 +68,7 @@ _PLACES: dict[str, tuple[Place, ...]] = {
         RECOGNITION,
         CENTRES,
         FIELD,
+        OFFICERS,
     ),
 }
 # Whose places come first when a user holds several roles.
