@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hoctap.accounts.models import Role, User
 from hoctap.accounts.scoping import scope_for
@@ -36,7 +37,7 @@ RECOGNITION = Place("recognition:index", _("Recognition"))
 PERIODS = Place("periods:list", _("Periods"))
 IMPORTS = Place("imports:index", _("Import"))
 FIELD = Place("field:app", _("Field work"))
-CENTRES = Place("learning:centres", _("Learning centres"))
+CENTRES = Place("learning:centres", pgettext_lazy("menu", "Learning centres"))
 UNITS = Place("units:list", _("Units"))
 OFFICERS = Place("accounts:users", _("Officers below you"))
 

@@ -231,7 +231,8 @@ def _detail_context(
     )
     evidence = list(a.evidence.all())
     basis = basis_layer(a.state) if layer is None else layer
-    preview = score_preview(definition, basis_scores(a, basis))
+    basis_values = basis_scores(a, basis)
+    preview = score_preview(definition, basis_values)
     fields = {f.name: f for f in scores_form if not f.is_hidden} if scores_form else {}
     return {
         "assessment": a,
@@ -246,6 +247,7 @@ def _detail_context(
         "basis": basis,
         "scores_form": scores_form,
         "steps": next_steps(a, roles),
+        "save_then": _save_then(a, layer, roles),
         "queue": queue,
         "action_form": forms.get("action_form") or ActionForm(initial={"version": a.version}),
         "evidence_form": forms.get("evidence_form")
@@ -257,6 +259,11 @@ def _detail_context(
             for e in a.events.select_related("actor").order_by("at", "pk")
         ],
         "preview": preview,
+        # What the next step rests on, indicator by indicator, beside its button.
+        "strip": [
+            (code, str(basis_values.get(code, "—")).replace(".", ","), code in preview["failing"])
+            for code in definition.indicator_codes
+        ],
         "result_label": definition.result_label(a.result) if a.result else "",
         **certificates_context(a, roles),
     }
@@ -337,22 +344,88 @@ def scores_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     scores = form.scores()
     accepted = request.POST.get("accept", "")
     below = BELOW.get(layer)
-    if below and accepted in a.scores(below):
-        scores[accepted] = a.scores(below)[accepted]
+    took = [accepted] if below and accepted in a.scores(below) else []
+    if took:
+        scores[accepted] = a.scores(below or "")[accepted]
+    queue = _queue_of(request)
     try:
-        assessment_scores_set(
+        saved = assessment_scores_set(
             user=user,
             assessment_id=a.pk,
             layer=layer,
             scores=scores,
             version=form.cleaned_data["version"],
-            accepted=[accepted] if below and accepted in a.scores(below) else [],
+            accepted=took,
         )
     except (DomainError, ValidationError) as error:
         messages.error(request, error_message(error))
-    else:
+        return _to_detail(a, queue)
+    then = _THEN.get((layer, request.POST.get("then", "")))
+    if then is None or took:
         messages.success(request, _("Scores saved."))
-    return _to_detail(a, _queue_of(request))
+        return _to_detail(a, queue)
+    return _take_steps(request, user, scope, saved, then, queue, version=saved.version)
+
+
+# "Save and …" buttons: the steps that follow saving a layer, all taken or none.
+_THEN = {
+    ("self", "submit"): (Action.SELF_ASSESS, Action.SUBMIT),
+    ("reviewer", "review"): (Action.REVIEW,),
+}
+
+
+def _save_then(a: Assessment, layer: str | None, roles: frozenset[str]) -> str:
+    """Return the step a "Save and …" button may add for this user now, if any."""
+    if layer == "self" and roles & TRANSITIONS[(State.SELF_ASSESSED, Action.SUBMIT)].roles:
+        return "submit"
+    if (
+        layer == "reviewer"
+        and a.state == State.SUBMITTED
+        and roles & TRANSITIONS[(State.SUBMITTED, Action.REVIEW)].roles
+    ):
+        return "review"
+    return ""
+
+
+def _take_steps(
+    request: HttpRequest,
+    user: User,
+    scope: Scope,
+    a: Assessment,
+    steps: tuple[Action, ...],
+    queue: str,
+    *,
+    version: int,
+    **options: Any,
+) -> HttpResponse:
+    """Take workflow steps in one transaction, then go on to the next person of the queue.
+
+    The first step is checked against the version the user saw; each next one follows it.
+    """
+    try:
+        with transaction.atomic():
+            done = a
+            for step in steps:
+                if step is Action.SELF_ASSESS and done.state not in LAYER_STATES["self"]:
+                    continue
+                done = assessment_transition(
+                    user=user, assessment_id=a.pk, action=step, version=version, **options
+                )
+                version = done.version
+    except (DomainError, ValidationError) as error:
+        messages.error(request, error_message(error))
+        return _to_detail(a, queue)
+    messages.success(
+        request,
+        _("Moved %(name)s to “%(state)s”.")
+        % {"name": done.citizen or done.unit, "state": done.get_state_display()},
+    )
+    following = (
+        assessment_next(user=user, filters=_queue_filter(queue), after=a, scope=scope)
+        if queue
+        else None
+    )
+    return _to_detail(following or a, queue)
 
 
 def _to_detail(a: Assessment, queue: str) -> HttpResponse:
@@ -381,29 +454,22 @@ def act_view(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
             number=data["decision_number"], date=data["decision_date"], body=data["decision_body"]
         )
     try:
-        done = assessment_transition(
-            user=user,
-            assessment_id=a.pk,
-            action=data["action"],
-            version=data["version"],
-            reason=data["reason"],
-            decision=decision,
-            accept=data["accept"],
-        )
-    except (DomainError, ValidationError) as error:
-        messages.error(request, error_message(error))
+        step = Action(data["action"])
+    except ValueError:
+        messages.error(request, _("The action was not taken; check the form."))
         return _to_detail(a, queue)
-    messages.success(
+    return _take_steps(
         request,
-        _("Moved %(name)s to “%(state)s”.")
-        % {"name": done.citizen or done.unit, "state": done.get_state_display()},
+        user,
+        scope,
+        a,
+        (step,),
+        queue,
+        version=data["version"],
+        reason=data["reason"],
+        decision=decision,
+        accept=data["accept"],
     )
-    following = (
-        assessment_next(user=user, filters=_queue_filter(queue), after=a, scope=scope)
-        if queue
-        else None
-    )
-    return _to_detail(following or a, queue)
 
 
 def _queue_filter(queue: str) -> AssessmentFilter:
