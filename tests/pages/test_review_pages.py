@@ -21,7 +21,7 @@ def _ids_on_every_page(client: Client, query: dict[str, str]) -> set[str]:
     ids: set[str] = set()
     page = 1
     while True:
-        body = client.get("/assessments/", {**query, "page": page}).content.decode()
+        body = client.get("/assessments/", {**query, "page": str(page)}).content.decode()
         ids |= set(re.findall(r'href="/assessments/([0-9a-f-]{36})/', body))
         if f"page={page + 1}" not in body:
             return ids
