@@ -177,6 +177,7 @@ def _insert(cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]]) 
 def _import(path: Path, period_code: str) -> float:
     from hoctap.accounts.scoping import Scope
     from hoctap.assessments.models import Period
+    from hoctap.people.models import ConsentMethod
     from hoctap.transfer import reader
     from hoctap.transfer.importer import import_assessments
 
@@ -188,6 +189,7 @@ def _import(path: Path, period_code: str) -> float:
         table=table,
         period=Period.objects.get(code=period_code),
         scope=Scope(paths=(), roles=frozenset(), everything=True),
+        consent=ConsentMethod.PAPER,
     )
     return time.perf_counter() - start
 

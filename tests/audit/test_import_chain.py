@@ -12,6 +12,7 @@ from hoctap.assessments.models import Assessment, Period, State
 from hoctap.assessments.periods import period_open
 from hoctap.audit.chain import GENESIS
 from hoctap.audit.verify import events_verify
+from hoctap.people.models import ConsentMethod
 from hoctap.transfer.importer import import_assessments
 from hoctap.transfer.reader import read_table
 from tests.transfer.files import Entry, people, write_xlsx
@@ -34,7 +35,9 @@ def period(db: None) -> Period:
 def _import(tmp_path: Path, entries: list[Entry], period: Period, user: User) -> None:
     path = write_xlsx(tmp_path / "danh-sach.xlsx", [e.cells() for e in entries])
     table = read_table(path.read_bytes(), name=path.name)
-    import_assessments(table=table, period=period, scope=scope_for(user), actor=user)
+    import_assessments(
+        table=table, period=period, scope=scope_for(user), actor=user, consent=ConsentMethod.PAPER
+    )
 
 
 def test_imported_assessments_start_their_chain_and_a_reimport_chains_on(
@@ -75,6 +78,7 @@ def test_a_reimport_records_the_state_it_moved_from_and_only_the_scores_that_mov
         scope=scope_for(commune_officer),
         actor=commune_officer,
         state=State.DECIDED,
+        consent=ConsentMethod.PAPER,
     )
 
     events, results = {}, {}

@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from hoctap.accounts.models import User
 from hoctap.assessments.models import Assessment
 from hoctap.assessments.periods import period_open
+from hoctap.people.models import Consent
 from hoctap.transfer import importer, jobs
 from hoctap.transfer.jobs import check_job_task, import_job_task, import_uploads_purge
 from hoctap.transfer.models import ImportJob, JobStatus
@@ -74,7 +75,7 @@ def test_a_good_file_is_checked_then_imported_on_confirmation(
     assert job.status == JobStatus.CHECKED
     assert "Nhập ngay" in checked.content.decode()
     assert not Assessment.objects.filter(period__code=period).exists()
-    client.post(f"/imports/{job.pk}/confirm")
+    client.post(f"/imports/{job.pk}/confirm", {"consent": "on"})
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     assert job.summary["created"] == 2
@@ -109,7 +110,7 @@ def test_a_large_file_runs_in_the_background_and_reports_its_outcome(
     _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên"), _row("Tòng Văn Hặc")), period)
     job = ImportJob.objects.get(user=commune_officer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/imports/{job.pk}/confirm")
+        client.post(f"/imports/{job.pk}/confirm", {"consent": "on"})
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED
     polled = client.get(f"/imports/{job.pk}/status")
@@ -148,7 +149,7 @@ def test_a_large_upload_is_checked_in_the_background_then_confirmed(
     assert "Nhập ngay" in polled
     assert "Số dòng: 2" in polled  # the polled part shows what the check counted
     assert not Assessment.objects.filter(period__code=period).exists()
-    client.post(f"/imports/{job.pk}/confirm")
+    client.post(f"/imports/{job.pk}/confirm", {"consent": "on"})
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     assert Assessment.objects.filter(period__code=period).count() == 2
@@ -212,7 +213,7 @@ def test_a_background_import_that_crashes_marks_the_job_failed_and_deletes_the_f
     _upload(client, _csv(_row("Lò Thị Pánh"), _row("Cà Thị Ên")), period)
     job = ImportJob.objects.get(user=commune_officer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/imports/{job.pk}/confirm")
+        client.post(f"/imports/{job.pk}/confirm", {"consent": "on"})
     monkeypatch.setattr(jobs, "import_assessments", _broken)
     with pytest.raises(RuntimeError):
         import_job_task.call(str(job.pk))
@@ -260,7 +261,7 @@ def test_a_running_job_records_its_progress_where_the_page_sees_it(
     job = ImportJob.objects.get(user=commune_officer)
     assert job.rows_checked == 3  # the check's own count
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/imports/{job.pk}/confirm")
+        client.post(f"/imports/{job.pk}/confirm", {"consent": "on"})
     seen: list[tuple[str, int]] = []
     record = jobs._progress
 
@@ -319,8 +320,8 @@ def test_confirming_twice_imports_once(commune_officer: User, period: str) -> No
     client = client_for(commune_officer)
     _upload(client, _csv(_row("Lò Thị Pánh")), period)
     job = ImportJob.objects.get(user=commune_officer)
-    client.post(f"/imports/{job.pk}/confirm")
-    second = client.post(f"/imports/{job.pk}/confirm", follow=True)
+    client.post(f"/imports/{job.pk}/confirm", {"consent": "on"})
+    second = client.post(f"/imports/{job.pk}/confirm", {"consent": "on"}, follow=True)
     assert "Không thể bắt đầu" in second.content.decode()
     assert Assessment.objects.filter(period__code=period).count() == 1
 
@@ -349,8 +350,55 @@ def test_uploads_not_imported_within_seven_days_are_deleted(
     assert recent.status == JobStatus.CHECKED
     assert [p.name for p in (tmp_path / "imports").iterdir()] == [str(recent.pk)]
     # The purged upload cannot be imported any more; the recent one still can.
-    client.post(f"/imports/{old_checked.pk}/confirm")
+    client.post(f"/imports/{old_checked.pk}/confirm", {"consent": "on"})
     assert not Assessment.objects.filter(period__code=period).exists()
-    client.post(f"/imports/{recent.pk}/confirm")
+    client.post(f"/imports/{recent.pk}/confirm", {"consent": "on"})
     assert Assessment.objects.filter(period__code=period).count() == 1
     assert import_uploads_purge() == 0
+
+
+# Consent and the template
+
+
+def test_an_import_is_refused_until_the_officer_confirms_the_peoples_consent(
+    commune_officer: User, period: str
+) -> None:
+    client = client_for(commune_officer)
+    _upload(client, _csv(_row("Lò Thị Đồng"), _row("Cà Văn Ý")), period)
+    job = ImportJob.objects.get(user=commune_officer)
+    refused = client.post(f"/imports/{job.pk}/confirm", follow=True).content.decode()
+    job.refresh_from_db()
+    assert job.status == JobStatus.CHECKED
+    assert "phiếu đồng ý" in refused
+    assert not Assessment.objects.filter(period__code=period).exists()
+    client.post(f"/imports/{job.pk}/confirm", {"consent": "on"})
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    consents = Consent.objects.filter(citizen__full_name__in=["Lò Thị Đồng", "Cà Văn Ý"])
+    assert sorted(consents.values_list("method", "recorded_by__username")) == [
+        ("paper", "quaicang"),
+        ("paper", "quaicang"),
+    ]
+    assert job.summary["consents_recorded"] == 2
+
+
+def test_the_imports_page_offers_the_template_of_a_period_and_unit(
+    commune_officer: User, period: str
+) -> None:
+    client = client_for(commune_officer)
+    page = client.get("/imports/").content.decode()
+    assert 'action="/imports/template.xlsx"' in page
+    response = client.get(
+        "/imports/template.xlsx",
+        {"period": period, "unit": "Chi hội khuyến học bản Kép (03289-CH2)"},
+    )
+    assert response.status_code == 200
+    assert "mau-nhap-2022-2023-03289-CH2.xlsx" in response["Content-Disposition"]
+    assert response.content[:2] == b"PK"
+
+
+def test_the_template_of_another_communes_unit_is_not_found(outsider: User, period: str) -> None:
+    response = client_for(outsider).get(
+        "/imports/template.xlsx", {"period": period, "unit": "03289-CH2"}
+    )
+    assert response.status_code == 404

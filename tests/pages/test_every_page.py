@@ -252,7 +252,10 @@ ROUTES: dict[str, Route] = {
     "imports:index": Route(lambda o: "/imports/", outsider="hidden", wrong="put"),
     "imports:detail": Route(lambda o: f"/imports/{o.job.pk}/"),
     "imports:status": Route(lambda o: f"/imports/{o.job.pk}/status"),
-    "imports:confirm": Route(lambda o: f"/imports/{o.job.pk}/confirm", "post", ok=302, wrong="get"),
+    "imports:template": Route(lambda o: "/imports/template.xlsx?period=2021-2022&unit=03289"),
+    "imports:confirm": Route(
+        lambda o: f"/imports/{o.job.pk}/confirm", "post", {"consent": "on"}, 302, wrong="get"
+    ),
     "learning:centres": Route(lambda o: "/learning/", outsider="hidden"),
     "learning:centre": Route(
         lambda o: f"/learning/centres/{_quai_cang_session().course.centre_id}/"

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from hoctap.accounts.scoping import Scope
 from hoctap.assessments.models import Assessment, Period
 from hoctap.core.memory import collector_paused
-from hoctap.people.models import Citizen
+from hoctap.people.models import Citizen, ConsentMethod
 from hoctap.transfer import importer
 from hoctap.transfer.importer import ImportRefused, import_assessments
 from hoctap.transfer.reader import read_table
@@ -75,7 +75,10 @@ def test_an_import_reads_and_checks_with_the_collector_paused(
 
     with pytest.raises(ImportRefused):
         import_assessments(
-            table=table, period=period, scope=Scope(paths=(), roles=frozenset(), everything=True)
+            table=table,
+            period=period,
+            scope=Scope(paths=(), roles=frozenset(), everything=True),
+            consent=ConsentMethod.PAPER,
         )
 
     assert seen == [False]
@@ -92,6 +95,7 @@ def _import(period: Period, count: int, *, dry_run: bool = False) -> list[str]:
             period=period,
             scope=Scope(paths=(), roles=frozenset(), everything=True),
             dry_run=dry_run,
+            consent=ConsentMethod.PAPER,
         )
     return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("ANALYZE")]
 

@@ -10,7 +10,8 @@ from django.test import override_settings
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import scope_for
-from hoctap.assessments.models import Period
+from hoctap.assessments.models import Assessment, Period
+from hoctap.people.models import Consent, ConsentMethod
 from hoctap.transfer.importer import ImportRefused, import_assessments
 from hoctap.transfer.reader import read_table
 from tests.transfer.commands import refusal, run_import
@@ -92,13 +93,23 @@ def test_a_unit_outside_the_importers_commune_is_refused(
     table = read_table(_xlsx(tmp_path, rows).read_bytes(), name="danh-sach.xlsx")
     before = table_counts()
     with pytest.raises(ImportRefused) as refused:
-        import_assessments(table=table, period=period, scope=scope_for(outsider), actor=outsider)
+        import_assessments(
+            table=table,
+            period=period,
+            scope=scope_for(outsider),
+            actor=outsider,
+            consent=ConsentMethod.PAPER,
+        )
     assert len(refused.value.messages) == 3
     assert all("value “03289-CH1”" in m and "in your area" in m for m in refused.value.messages)
     assert table_counts() == before
     # The same file is fine for Xã Quài Cang's own officer.
     summary = import_assessments(
-        table=table, period=period, scope=scope_for(commune_officer), dry_run=True
+        table=table,
+        period=period,
+        scope=scope_for(commune_officer),
+        dry_run=True,
+        consent=ConsentMethod.PAPER,
     )
     assert summary.created == 3
 
@@ -272,3 +283,32 @@ def test_the_hoctap_command_exits_non_zero_with_a_message_and_no_traceback(
     assert done.stderr.startswith("CommandError: ")
     assert str(missing) in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_command_records_paper_consent_and_says_so_in_vietnamese(
+    period: Period, tmp_path: Path, vietnamese: None
+) -> None:
+    said = run_import(_xlsx(tmp_path, _rows()), "--state", "decided").out
+    assert "Đã công nhận: 4" in said
+    assert "decided: 4" not in said
+    assert "Đã ghi nhận sự đồng ý (thu bằng phiếu giấy) cho 4 người" in said
+    people = Assessment.objects.filter(period=period).values_list("citizen", flat=True)
+    assert Consent.objects.filter(citizen__in=people, method="paper").count() == 4
+    again = run_import(_xlsx(tmp_path, _rows()), "--state", "decided").out
+    assert "đồng ý" not in again
+
+
+def test_an_import_without_the_peoples_consent_writes_nothing(
+    period: Period, tmp_path: Path, commune_officer: User
+) -> None:
+    path = _xlsx(tmp_path, _rows())
+    before = table_counts()
+    with pytest.raises(ImportRefused) as refused:
+        import_assessments(
+            table=read_table(path.read_bytes(), name=path.name),
+            period=period,
+            scope=scope_for(commune_officer),
+            actor=commune_officer,
+        )
+    assert "consent" in refused.value.messages[0]
+    assert table_counts() == before

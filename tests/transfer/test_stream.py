@@ -5,6 +5,7 @@ from django.test import override_settings
 
 from hoctap.accounts.scoping import Scope
 from hoctap.assessments.models import Assessment, Period
+from hoctap.people.models import ConsentMethod
 from hoctap.transfer import importer
 from hoctap.transfer.importer import ImportRefused, import_assessments
 from hoctap.transfer.reader import FileRefused, read_table, table_stream
@@ -61,13 +62,17 @@ def test_units_are_looked_up_chunk_by_chunk_and_every_error_still_reported(
             table=table_stream(csv_text(rows).encode(), name="a.csv"),
             period=period,
             scope=EVERYTHING,
+            consent=ConsentMethod.PAPER,
         )
     assert [m.split(",")[0] for m in refused.value.messages] == ["Row 6", "Row 8"]
     assert table_counts() == before
 
     good = [row for row, unit in zip(rows, units, strict=True) if unit != "99999"]
     summary = import_assessments(
-        table=table_stream(csv_text(good).encode(), name="a.csv"), period=period, scope=EVERYTHING
+        table=table_stream(csv_text(good).encode(), name="a.csv"),
+        period=period,
+        scope=EVERYTHING,
+        consent=ConsentMethod.PAPER,
     )
     assert summary.created == 5
     by_unit = sorted(Assessment.objects.filter(period=period).values_list("unit__code", flat=True))
@@ -87,6 +92,7 @@ def test_progress_is_told_as_rows_are_checked_and_before_anything_is_written(
         period=period,
         scope=EVERYTHING,
         progress=lambda n: told.append((n, Assessment.objects.filter(period=period).count())),
+        consent=ConsentMethod.PAPER,
     )
     # Every 4 rows as chunks of 2 pass that mark, then the total; nothing written meanwhile.
     assert told == [(4, 0), (8, 0), (9, 0)]

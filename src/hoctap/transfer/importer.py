@@ -11,12 +11,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import Scope
+from hoctap.assessments.enrolment import consents_record_missing
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import outcome_of
@@ -25,7 +27,7 @@ from hoctap.core.bulk import JsonText, ids_reserve, insert_rows, uuids_sorted
 from hoctap.core.memory import collector_paused
 from hoctap.core.text import fold
 from hoctap.organisation.models import Unit
-from hoctap.people.models import Citizen, Household
+from hoctap.people.models import CONSENT_PURPOSE, Citizen, Consent, ConsentMethod, Household
 from hoctap.reports.rollups import (
     Contribution,
     Facts,
@@ -69,6 +71,8 @@ class ImportSummary:
     unchanged: int = 0
     by_state: Counter[str] = field(default_factory=Counter)
     dry_run: bool = False
+    # People whose consent this import recorded (they had none in force).
+    consents_recorded: int = 0
 
 
 _CITIZEN_COLUMNS = (
@@ -245,20 +249,32 @@ def import_assessments(
     actor: User | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    consent: ConsentMethod | None = None,
 ) -> ImportSummary:
     """Check the whole file, then write it in one transaction (rolled back for a dry run).
 
+    `consent` says how the importing officer collected the people's consent; a write without
+    it is refused, and each person of the file without consent on record gets it recorded.
     `progress(rows)` hears how far the check has got (see _check); it is called outside
     the transaction, so that it may record that where others can see it.
     """
     if state not in IMPORT_STATES:
         raise ImportRefused([_("An import can only create submitted or decided assessments.")])
+    if consent is None and not dry_run:
+        raise ImportRefused(
+            [
+                _(
+                    "Confirm that the people of the file gave their consent (the signed paper"
+                    " forms) before importing."
+                )
+            ]
+        )
     scheme = period_scheme(period, SubjectType.CITIZEN)
     people = _check(table, period, scope, scheme, progress)
     # The checked people carry everything the write needs: let the raw cells go (memory).
     table.release()
     with transaction.atomic():
-        summary = _Writer(period, scheme, scope, state, actor).write(people)
+        summary = _Writer(period, scheme, scope, state, actor, consent).write(people)
         summary.rows = len(people)
         summary.dry_run = dry_run
         if dry_run:
@@ -294,10 +310,16 @@ class _Writer:
     """The write phase: households, people, assessments, events and rollups in bulk."""
 
     def __init__(
-        self, period: Period, scheme: Scheme, scope: Scope, state: State, actor: User | None
+        self,
+        period: Period,
+        scheme: Scheme,
+        scope: Scope,
+        state: State,
+        actor: User | None,
+        consent: ConsentMethod | None,
     ) -> None:
         self.period, self.scheme, self.scope = period, scheme, scope
-        self.state, self.actor = state, actor
+        self.state, self.actor, self.consent = state, actor, consent
         self.actor_id = actor.pk if actor else None
         # One moment for every row and event the import writes.
         self.now = timezone.now()
@@ -313,7 +335,31 @@ class _Writer:
         self._assessments(people, citizens)
         if self.errors:
             raise ImportRefused(self.errors)
+        if self.consent is not None:
+            self.summary.consents_recorded = self._consents(citizens, self.consent)
         return self.summary
+
+    def _consents(self, citizens: dict[int, Who], method: ConsentMethod) -> int:
+        """Record consent for the file's people who have none in force (new ones have none)."""
+        new = [w.citizen_id for w in citizens.values() if w.new]
+        Consent.objects.bulk_create(
+            (
+                Consent(
+                    citizen_id=pk,
+                    purpose=CONSENT_PURPOSE,
+                    notice_version=settings.HOCTAP_PRIVACY_NOTICE_VERSION,
+                    method=method,
+                    given_at=self.now,
+                    recorded_by_id=self.actor_id,
+                )
+                for pk in new
+            ),
+            batch_size=CHUNK,
+        )
+        known = [w.citizen_id for w in citizens.values() if not w.new]
+        return len(new) + consents_record_missing(
+            citizen_ids=known, method=method, recorded_by=self.actor, given_at=self.now
+        )
 
     def _households(self, people: list[Person]) -> dict[tuple[int, str], Household]:
         wanted = {(p.unit_id, p.household_code) for p in people if p.household_code}

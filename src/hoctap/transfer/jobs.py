@@ -20,6 +20,7 @@ from hoctap.assessments.workflow import TRANSITIONS, Action
 from hoctap.audit.models import AccessAction
 from hoctap.audit.services import access_log_record
 from hoctap.core.errors import Forbidden
+from hoctap.people.models import ConsentMethod
 from hoctap.transfer.importer import ImportRefused, ImportSummary, import_assessments
 from hoctap.transfer.models import ImportJob, JobStatus
 from hoctap.transfer.reader import FileRefused, TableStream, table_stream
@@ -52,6 +53,7 @@ def _run(job: ImportJob, *, dry_run: bool) -> None:
             actor=user,
             dry_run=dry_run,
             progress=lambda rows: _progress(job, rows),
+            consent=ConsentMethod(job.consent_method) if job.consent_method else None,
         )
     except FileRefused as refused:
         job.status, job.errors = JobStatus.HAS_ERRORS, [refused.message]
@@ -105,15 +107,22 @@ def _check_now(job: ImportJob) -> None:
     job.save()
 
 
-def job_confirm(*, user: User, job: ImportJob) -> ImportJob:
-    """Import a checked file: at once when small, else as a background task."""
+def job_confirm(*, user: User, job: ImportJob, consent: ConsentMethod | None) -> ImportJob:
+    """Import a checked file: at once when small, else as a background task.
+
+    `consent` is how the officer confirms the file's people consented; without it, nothing.
+    """
+    if consent is None:
+        raise Forbidden(
+            _("Confirm that you hold the consent of the people in the file before importing.")
+        )
     # Claim the job atomically: two confirmations sent at once start it only once.
     claimed = ImportJob.objects.filter(pk=job.pk, user=user, status=JobStatus.CHECKED).update(
-        status=JobStatus.RUNNING
+        status=JobStatus.RUNNING, consent_method=consent
     )
     if not claimed:
         raise Forbidden(_("This import cannot be started."))
-    job.status = JobStatus.RUNNING
+    job.status, job.consent_method = JobStatus.RUNNING, consent
     access_log_record(
         user=user,
         action=AccessAction.IMPORT,

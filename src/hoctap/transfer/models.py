@@ -36,6 +36,8 @@ class ImportJob(models.Model):
     # outside the import's transaction, so the polled page sees it while the job runs.
     rows_checked = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=JobStatus.choices)
+    # How the importing officer confirmed the file's people consented; blank until confirmed.
+    consent_method = models.CharField(max_length=16, blank=True)
     errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

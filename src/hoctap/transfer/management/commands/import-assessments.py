@@ -6,10 +6,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hoctap.accounts.scoping import Scope
 from hoctap.assessments.models import State
 from hoctap.assessments.periods import period_get
+from hoctap.people.models import ConsentMethod
 from hoctap.transfer.importer import ImportRefused, ImportSummary, import_assessments
 from hoctap.transfer.reader import FileRefused, table_stream
 
@@ -18,7 +20,10 @@ OPERATOR = Scope(paths=(), roles=frozenset(), everything=True)
 
 
 class Command(BaseCommand):
-    help = "Import citizens and their final indicator scores from .xlsx or .csv (all or nothing)."
+    help = (
+        "Import citizens and their final indicator scores from .xlsx or .csv (all or nothing);"
+        " the people's consent is recorded as collected on paper by whoever runs it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -41,6 +46,8 @@ class Command(BaseCommand):
                 scope=OPERATOR,
                 state=State(options["state"]),
                 dry_run=options["dry_run"],
+                # Whoever runs the command on the server holds the signed forms.
+                consent=ConsentMethod.PAPER,
             )
         except FileRefused as refused:
             raise CommandError(refused.message) from None
@@ -56,10 +63,11 @@ class Command(BaseCommand):
 
 
 def describe(summary: ImportSummary) -> str:
-    """Say what the import did (or would do, for a dry run)."""
+    """Say what the import did (or would do, for a dry run), in the reader's language."""
     head = _("Dry run, nothing written.") if summary.dry_run else _("Imported.")
-    states = ", ".join(f"{state}: {n}" for state, n in sorted(summary.by_state.items()))
-    return _(
+    by_state = sorted(summary.by_state.items())
+    states = ", ".join(f"{State(state).label}: {n}" for state, n in by_state)
+    counts = _(
         "%(head)s %(rows)d rows: %(created)d assessments created, %(updated)d updated, "
         "%(unchanged)d unchanged; %(new)d new citizens, %(matched)d matched. By state: %(states)s."
     ) % {
@@ -72,3 +80,11 @@ def describe(summary: ImportSummary) -> str:
         "matched": summary.citizens_matched,
         "states": states or "—",
     }
+    if summary.dry_run or not summary.consents_recorded:
+        return counts
+    consent = ngettext(
+        "Consent recorded as collected on paper for %(n)d person who had none on record.",
+        "Consent recorded as collected on paper for %(n)d people who had none on record.",
+        summary.consents_recorded,
+    ) % {"n": summary.consents_recorded}
+    return f"{counts} {consent}"
