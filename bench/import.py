@@ -96,6 +96,8 @@ def _baseline(path: Path, period_id: int, scheme_id: int, units: dict[str, int])
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1:]
     citizens: list[tuple[Any, ...]] = []
     assessments: list[tuple[Any, ...]] = []
+    # The import records each new person's consent (confirmed on paper): so does the baseline.
+    consents: list[tuple[Any, ...]] = []
     now = "2024-06-01 00:00:00+00"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM people_citizen")
@@ -118,6 +120,7 @@ def _baseline(path: Path, period_id: int, scheme_id: int, units: dict[str, int])
                     now,
                 )
             )
+            consents.append((pk, "Công dân học tập", "2026-01", "paper", now))
             scores = json.dumps(dict(zip(CODES, r[8:18], strict=True)))
             assessments.append(
                 (
@@ -156,8 +159,15 @@ def _baseline(path: Path, period_id: int, scheme_id: int, units: dict[str, int])
             "decision_number, request_digest, created_at, updated_at",
             assessments,
         )
+        _insert(
+            cursor,
+            "people_consent",
+            "citizen_id, purpose, notice_version, method, given_at",
+            consents,
+        )
     seconds = time.perf_counter() - start
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM people_consent WHERE citizen_id >= %s", [first])
         cursor.execute("DELETE FROM assessments_assessment WHERE period_id = %s", [period_id])
         cursor.execute("DELETE FROM people_citizen WHERE id >= %s", [first])
     return seconds

@@ -150,3 +150,9 @@ def next_steps(a: Assessment, roles: frozenset[str]) -> list[NextStep]:
             )
         )
     return steps
+
+
+def group_label(definition: SchemeDefinition, code: str) -> str:
+    """Return a target group as people know it locally, with its code: "Nông dân … (G1)"."""
+    group = definition.group_for(code)
+    return f"{group.label if group else code} ({code})"

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from hoctap.assessments import citizen_views, views
+from hoctap.assessments import citizen_views, enrol_views, queue_views, views
 
 app_name = "assessments"
 urlpatterns = [
-    path("", views.queue_view, name="queue"),
-    path("new", views.enrol_view, name="enrol"),
-    path("decide", views.bulk_decide_view, name="bulk_decide"),
+    path("", queue_views.queue_view, name="queue"),
+    path("new", enrol_views.enrol_view, name="enrol"),
+    path("decide", queue_views.bulk_decide_view, name="bulk_decide"),
     path("evidence/<uuid:evidence_id>", views.evidence_file_view, name="evidence_file"),
     path("<uuid:assessment_id>/", views.detail_view, name="detail"),
     path("<uuid:assessment_id>/preview", views.preview_view, name="preview"),

@@ -1,15 +1,12 @@
 """The assessment pages: review queue, enrolment, the assessment with its scores and history."""
 
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import (
     FileResponse,
@@ -21,36 +18,29 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import Scope, scope_for
-from hoctap.assessments.enrolment import ConsentInput, PersonInput, enrolment_create
 from hoctap.assessments.evidence import evidence_add, evidence_open, evidence_thumbnail
-from hoctap.assessments.forms import ActionForm, EnrolForm, EvidenceForm, ScoresForm
-from hoctap.assessments.models import Assessment, Period, State
-from hoctap.assessments.periods import period_get, period_scheme
+from hoctap.assessments.forms import ActionForm, EvidenceForm, ScoresForm
+from hoctap.assessments.models import Assessment, State
 from hoctap.assessments.presenting import (
     BELOW,
     basis_layer,
     basis_scores,
+    group_label,
     indicator_rows,
     next_steps,
     score_preview,
 )
 from hoctap.assessments.scoring import parse_score
 from hoctap.assessments.selectors import (
-    QUEUE_ORDER,
     AssessmentFilter,
-    assessment_filtered,
     assessment_get,
-    assessment_list,
     assessment_next,
-    enrolment_units,
-    unit_code_of,
 )
 from hoctap.assessments.services import (
     Actor,
@@ -66,16 +56,12 @@ from hoctap.assessments.workflow import (
     Action,
     event_label,
 )
-from hoctap.core.errors import CONSENT_MISSING, NATIONAL_ID_ELSEWHERE, DomainError, NotFound
+from hoctap.core.errors import DomainError, NotFound
 from hoctap.core.http import authenticated_user
 from hoctap.learning.evidence import attendance_evidence
-from hoctap.people.models import ConsentMethod, Ethnicity, Sex
 from hoctap.recognition.services import ISSUERS
-from hoctap.schemes.definition import SchemeDefinition
-from hoctap.schemes.models import SubjectType
 
 LAYERS = ("self", "reviewer", "final")
-DECIDERS = TRANSITIONS[(State.BRANCH_REVIEWED, Action.DECIDE)].roles
 
 
 def _get(request: HttpRequest, assessment_id: UUID) -> tuple[User, Scope, Assessment]:
@@ -93,124 +79,6 @@ def editable_layer(assessment: Assessment, roles: frozenset[str]) -> str | None:
         if State(assessment.state) in LAYER_STATES[layer] and roles & LAYER_ROLES[layer]:
             return layer
     return None
-
-
-@require_safe
-@login_required
-def queue_view(request: HttpRequest) -> HttpResponse:
-    """List the assessments in scope: a period, a unit's whole subtree, a group, a state."""
-    user = authenticated_user(request)
-    scope = scope_for(user)
-    periods = list(Period.objects.order_by("-starts_on"))
-    asked = AssessmentFilter.from_query(request.GET)
-    unit = unit_code_of(asked.unit)
-    filters = replace(asked, period=asked.period or (periods[0].code if periods else ""), unit=unit)
-    try:
-        rows = assessment_filtered(user=user, filters=filters, scope=scope)
-    except NotFound:
-        raise Http404 from None
-    rows = rows.select_related("citizen").order_by(*QUEUE_ORDER)
-    page = Paginator(rows, settings.HOCTAP_PAGE_SIZE).get_page(request.GET.get("page"))
-    period = next((p for p in periods if p.code == filters.period), None)
-    # Decide many at once: offered on the reviewed list to those who may decide.
-    bulk = filters.state == State.BRANCH_REVIEWED and bool(scope.roles & DECIDERS)
-    context = {
-        "page": page,
-        "rows": [(a, _bulk_preview(a) if bulk else None) for a in page],
-        "periods": periods,
-        "period": filters.period,
-        "filters": filters,
-        "query": filters.as_query(),
-        "states": State.choices,
-        "units": enrolment_units(user=user, period=period, scope=scope, every_kind=True)
-        if period
-        else [],
-        "groups": _groups_of(period),
-        "bulk": bulk,
-    }
-    return render(request, "assessments/queue.html", context)
-
-
-def _bulk_preview(a: Assessment) -> dict[str, Any]:
-    """Return the total and result a decision of `a` would take: its branch's scores."""
-    return score_preview(a.scheme.parsed, basis_scores(a, "final"))
-
-
-def _groups_of(period: Period | None) -> list[tuple[str, str]]:
-    if period is None:
-        return []
-    try:
-        groups = period_scheme(period, SubjectType.CITIZEN).parsed.groups
-    except ValidationError:
-        return []
-    return [(g.code, _group_label(g.code, g.label)) for g in groups]
-
-
-# Where a refusal of the enrolment service belongs on the form, by its code.
-_ENROL_ERROR_FIELDS = {
-    "national_id": "national_id",
-    "national_id_taken": "national_id",
-    NATIONAL_ID_ELSEWHERE: "national_id",
-    "birth_year": "birth_year",
-    "full_name": "full_name",
-    "ethnicity": "ethnicity",
-    "household": "household",
-    CONSENT_MISSING: "consent",
-}
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def enrol_view(request: HttpRequest) -> HttpResponse:
-    """Enrol a person for a period in a unit of the officer's area, with their consent."""
-    user = authenticated_user(request)
-    try:
-        period = period_get(request.GET.get("period") or request.POST.get("period", ""))
-    except ValidationError:
-        raise Http404 from None
-    scheme = period_scheme(period, SubjectType.CITIZEN)
-    form = EnrolForm(
-        request.POST or None,
-        units=enrolment_units(user=user, period=period),
-        groups=[(g.code, _group_label(g.code, g.label)) for g in scheme.parsed.groups],
-        ethnicities=list(Ethnicity.objects.order_by("code").values_list("name", flat=True)),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            assessment = enrolment_create(
-                user=user,
-                period=period,
-                unit_code=data["unit"],
-                group=data["group"],
-                person=PersonInput(
-                    full_name=data["full_name"],
-                    birth_year=data["birth_year"],
-                    sex=Sex(data["sex"]),
-                    ethnicity=data["ethnicity"],
-                    national_id=data["national_id"] or None,
-                    household=data["household"],
-                ),
-                consent=ConsentInput(method=ConsentMethod(data["consent_how"])),
-            )
-        except ValidationError as error:
-            for item in error.error_list:
-                form.add_error(_ENROL_ERROR_FIELDS.get(item.code or ""), item.messages)
-        except DomainError as error:
-            form.add_error(_ENROL_ERROR_FIELDS.get(error.code), error.message)
-        else:
-            messages.success(
-                request,
-                _("Enrolled %(name)s for %(period)s.")
-                % {"name": assessment.citizen, "period": period.code},
-            )
-            return redirect("assessments:detail", assessment_id=assessment.pk)
-    context = {"form": form, "period": period, "scheme": scheme}
-    return render(request, "assessments/enrol.html", context)
-
-
-def _group_label(code: str, label: str) -> str:
-    return f"{label} ({code})"
 
 
 def _detail_context(
@@ -237,7 +105,7 @@ def _detail_context(
     return {
         "assessment": a,
         "definition": definition,
-        "group_label": _group_label(a.group, _group_name(definition, a.group)),
+        "group_label": group_label(definition, a.group),
         "rows": indicator_rows(
             a, editing=layer, form_fields=fields, evidence=evidence, failing=preview["failing"]
         ),
@@ -267,11 +135,6 @@ def _detail_context(
         "result_label": definition.result_label(a.result) if a.result else "",
         **certificates_context(a, roles),
     }
-
-
-def _group_name(definition: SchemeDefinition, code: str) -> str:
-    group = definition.group_for(code)
-    return group.label if group else code
 
 
 def certificates_context(a: Assessment, roles: frozenset[str]) -> dict[str, Any]:
@@ -502,74 +365,6 @@ def evidence_from_form(request: HttpRequest, actor: Actor, a: Assessment) -> Non
         messages.error(request, error_message(error))
     else:
         messages.success(request, _("Evidence added."))
-
-
-@require_POST
-@login_required
-def bulk_decide_view(request: HttpRequest) -> HttpResponse:
-    """Decide the ticked reviewed assessments at once, all or none, with their branch's scores.
-
-    The list showed each one's total and result from the branch's scores, so those are what
-    the decision takes (accepted, and recorded as such in each history).
-    """
-    user = authenticated_user(request)
-    form = ActionForm({**request.POST.dict(), "action": "decide", "version": 0})
-    ids = [pk for pk in request.POST.getlist("ids") if _is_uuid(pk)]
-    if (
-        not form.is_valid()
-        or not form.cleaned_data["decision_number"]
-        or not form.cleaned_data["decision_date"]
-    ):
-        messages.error(request, _("A decision needs its number and date."))
-        return _back_to_queue(request)
-    data = form.cleaned_data
-    decision = DecisionInput(
-        number=data["decision_number"], date=data["decision_date"], body=data["decision_body"]
-    )
-    chosen = list(assessment_list(user=user).filter(pk__in=ids).order_by(*QUEUE_ORDER))
-    if not chosen:
-        messages.error(request, _("Tick the assessments to decide first."))
-        return _back_to_queue(request)
-    try:
-        with transaction.atomic():
-            for assessment in chosen:
-                assessment_transition(
-                    user=user,
-                    assessment_id=assessment.pk,
-                    action="decide",
-                    version=assessment.version,
-                    decision=decision,
-                    accept="reviewer",
-                )
-    except (DomainError, ValidationError) as error:
-        messages.error(
-            request,
-            _("Nothing was decided: %(name)s: %(reason)s")
-            % {"name": assessment.citizen or assessment.unit, "reason": error_message(error)},
-        )
-    else:
-        messages.success(
-            request,
-            ngettext("%(n)d assessment decided.", "%(n)d assessments decided.", len(chosen))
-            % {"n": len(chosen)},
-        )
-    return _back_to_queue(request)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _back_to_queue(request: HttpRequest) -> HttpResponse:
-    """Return to the list the form was sent from, never to another site."""
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("assessments:queue")
 
 
 @require_safe
