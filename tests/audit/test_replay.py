@@ -61,7 +61,7 @@ HISTORY: list[tuple[str, str, dict[str, Any]]] = [
 
 def test_keys_the_replay_does_not_know_are_ignored() -> None:
     r = _replayed(*HISTORY)
-    assert (r.state, r.result, r.passed, r.final_total) == ("decided", "passed", True, 15)
+    assert (r.state, r.result, r.passed, r.final_total) == ("decided", "passed", True, Decimal(15))
     assert r.reviewer_scores == {"CS1": "8", "CS2": "7"}
     row = _row(decision_number="07/QĐ-HKH", decision_date=date(2025, 12, 20), decision_body="Hội")
     assert difference(row, r) is None
