@@ -9,8 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from hoctap.audit.findings import problems_of
 from hoctap.audit.models import AccessLogEntry
-from hoctap.audit.results import problems_of, results_verify
+from hoctap.audit.results import results_verify
 from hoctap.audit.verify import CHUNK, access_log_verify, events_verify, guards_missing
 
 

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from hoctap.assessments.models import Period
-from hoctap.audit.results import assessment_problems, results_verify
+from hoctap.audit.findings import assessment_problems
+from hoctap.audit.results import results_verify
 from hoctap.reports.rollups import periods_with_assessments, rollups_differences, rollups_rebuild
 
 
