@@ -91,11 +91,12 @@ def replay(r: Replayed, *, action: str, to_state: str, changes: Any, outcome_of:
 def _move(scores: dict[str, Any], moved: dict[str, Any]) -> None:
     """Apply {code: [before, after]}; an `after` of None removes the score."""
     for code, pair in moved.items():
-        after = pair[1] if isinstance(pair, list) and len(pair) == 2 else None
-        if after is None:
+        if not (isinstance(pair, list) and len(pair) == 2):
+            continue  # not a score change: nothing a writer of ours records
+        if pair[1] is None:
             scores.pop(code, None)
         else:
-            scores[code] = after
+            scores[code] = pair[1]
 
 
 def _imported(r: Replayed, to_state: str) -> None:
