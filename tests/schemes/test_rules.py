@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from hoctap.schemes.rules import MemberCounts, RuleError, evaluate, validate_rule
+from hoctap.schemes.rules import MemberCounts, RuleError, evaluate, evaluator, validate_rule
 
 CDHT_CODES = [f"CS{n}" for n in range(1, 11)]
 CDHT: dict[str, Any] = {"type": "sum_min", "total_at_least": 80, "each_at_least": 5}
@@ -380,3 +380,17 @@ def test_evaluating_more_holders_than_members_is_an_error() -> None:
 def test_evaluating_a_malformed_rule_is_an_error() -> None:
     with pytest.raises(RuleError, match="each_at_least must be a number"):
         evaluate({**CDHT, "each_at_least": "five"}, cdht_scores([Decimal(10)] * 10))
+
+
+# evaluator: the rule checked once, for a caller that evaluates many score sets
+
+
+@given(st.lists(st.integers(0, 10), min_size=10, max_size=10))
+def test_an_evaluator_gives_what_evaluate_gives(points: list[int]) -> None:
+    scores = cdht_scores([Decimal(p) for p in points])
+    assert evaluator(CDHT)(scores, None) == evaluate(CDHT, scores)
+
+
+def test_an_evaluator_refuses_a_malformed_rule_at_once() -> None:
+    with pytest.raises(RuleError):
+        evaluator({"type": "sum_min"})

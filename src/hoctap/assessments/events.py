@@ -6,12 +6,22 @@ unique (assessment, seq) constraint refuses a fork should that ever fail.
 """
 
 import json
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
 
 from hoctap.assessments.models import Assessment, AssessmentEvent
 from hoctap.audit.chain import event_hash
+
+# The key of a decide event's changes that records the decision itself, so that a replay of
+# the chain can tell the decision on the row from one written past the services (ADR 0024).
+DECISION_KEY = "decision"
+
+
+def decision_record(*, number: str, on: date | None, body: str) -> dict[str, Any]:
+    """Return a decision's number, date and body as a decide event records them."""
+    return {"number": number, "date": on.isoformat() if on else None, "body": body}
 
 
 def event_new(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import scope_for
 from hoctap.assessments.access import CitizenAccess, access_check, access_codes_end
-from hoctap.assessments.events import event_append
+from hoctap.assessments.events import DECISION_KEY, decision_record, event_append
 from hoctap.assessments.models import Assessment, Period, PeriodClosure, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import clean_scores, missing_indicators, outcome_of
@@ -269,6 +269,12 @@ def assessment_transition(
         raise ValidationError(_("Please give a reason."))
     counted = contribution(assessment)
     changes = _apply(assessment, step, decision, accept)
+    if step is Action.DECIDE:
+        changes[DECISION_KEY] = decision_record(
+            number=assessment.decision_number,
+            on=assessment.decision_date,
+            body=assessment.decision_body,
+        )
     assessment.state = transition.target
     assessment.version += 1
     assessment.save()

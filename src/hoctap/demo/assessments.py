@@ -10,7 +10,7 @@ from django.db import transaction
 
 from hoctap.accounts.models import User
 from hoctap.assessments.enrolment import consents_record_missing
-from hoctap.assessments.events import event_new
+from hoctap.assessments.events import DECISION_KEY, decision_record, event_new
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_open
 from hoctap.assessments.scoring import outcome_of
@@ -135,10 +135,22 @@ _PILOT_STEPS = (
 
 
 def _pilot_history(a: Assessment) -> list[AssessmentEvent]:
-    """Return the full event chain of one decided pilot assessment."""
+    """Return the full event chain of one decided pilot assessment.
+
+    Each event records what the service would have recorded: the review copies the
+    self-assessed scores into the reviewer layer, the decision copies them into the final
+    layer and records its result and decision, so that replaying the chain gives the row.
+    """
     changes: dict[str, dict[str, Any]] = {
         "scores_self": {"self": {c: [None, v] for c, v in a.self_scores.items()}},
-        "decide": {"result": a.result},
+        "review": {"reviewer": {c: [None, v] for c, v in a.reviewer_scores.items()}},
+        "decide": {
+            "final": {c: [None, v] for c, v in a.final_scores.items()},
+            "result": a.result,
+            DECISION_KEY: decision_record(
+                number=a.decision_number, on=a.decision_date, body=a.decision_body
+            ),
+        },
     }
     return [
         event_new(

@@ -61,6 +61,18 @@ def evaluate(
     return _evaluate(rule, scores, members)
 
 
+def evaluator(rule: Mapping[str, Any]) -> Callable[[Scores, MemberCounts | None], Outcome]:
+    """Return `evaluate` for one rule, checked once: for a caller that evaluates it many times."""
+    problems = _guarded_problems(rule, None)
+    if problems:
+        raise RuleError("; ".join(problems))
+
+    def outcome(scores: Scores, members: MemberCounts | None = None) -> Outcome:
+        return _evaluate(rule, scores, members)
+
+    return outcome
+
+
 # Validation
 
 

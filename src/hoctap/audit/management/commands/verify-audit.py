@@ -1,18 +1,25 @@
-"""`hoctap verify-audit`: recompute the audit record's hash chains; exit 1 at the first break."""
+"""`hoctap verify-audit`: recompute the audit record's hash chains and replay the assessments'.
+
+Exit 1 at the first break of a chain, or when a row, a certificate or a title decision
+disagrees with what the record says.
+"""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from hoctap.audit.findings import problems_of
 from hoctap.audit.models import AccessLogEntry
+from hoctap.audit.results import results_verify
 from hoctap.audit.verify import CHUNK, access_log_verify, events_verify, guards_missing
 
 
 class Command(BaseCommand):
     help = (
-        "Check that the assessment events and the access log are complete and unaltered "
-        "(exit 1 naming the first altered or missing record)."
+        "Check that the assessment events and the access log are complete and unaltered, and "
+        "that every assessment, certificate and title decision agrees with them (exit 1 "
+        "naming the first altered or missing record and every record that disagrees)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,7 +38,16 @@ class Command(BaseCommand):
             % {"n": events.records, "chains": events.chains}
         )
         self.stdout.write(_("Access log: %(n)d entries checked.") % {"n": access.records})
+        results = results_verify(chunk_size=options["chunk_size"])
+        self.stdout.write(
+            _(
+                "Results: %(n)d assessments replayed from their event chains, %(c)d certificates "
+                "and %(t)d title decisions compared."
+            )
+            % {"n": results.assessments, "c": results.certificates, "t": results.titles}
+        )
         problems = [str(r.problem) for r in (events, access) if r.problem]
+        problems += problems_of(results)
         problems += [
             _("The database no longer refuses changes to %(table)s: its trigger is missing.")
             % {"table": table}
