@@ -43,6 +43,7 @@ def _load(size: int, folder: Path, imports: int) -> None:
 
     from hoctap.accounts.scoping import Scope
     from hoctap.assessments.models import Period, State
+    from hoctap.people.models import ConsentMethod
     from hoctap.transfer.importer import import_assessments
     from hoctap.transfer.reader import table_stream
 
@@ -57,7 +58,13 @@ def _load(size: int, folder: Path, imports: int) -> None:
         if imports == 2 and state == State.DECIDED:  # one score moves: the second event too
             _change_first_score(path)
         table = table_stream(path.read_bytes(), name=path.name)
-        import_assessments(table=table, period=period, scope=everything, state=state)
+        import_assessments(
+            table=table,
+            period=period,
+            scope=everything,
+            state=state,
+            consent=ConsentMethod.PAPER,
+        )
 
 
 def _change_first_score(path: Path) -> None:

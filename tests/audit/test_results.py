@@ -25,6 +25,7 @@ from hoctap.assessments.periods import period_open
 from hoctap.assessments.services import DecisionInput, assessment_transition
 from hoctap.audit.results import results_verify
 from hoctap.demo.pilot import COMMUNE_OFFICERS
+from hoctap.people.models import ConsentMethod
 from hoctap.recognition.models import Certificate, TitleEntry
 from hoctap.recognition.services import certificate_issue, issuer_of
 from hoctap.reports.models import ReportCell
@@ -219,6 +220,7 @@ def test_imported_assessments_agree_with_their_chains(
             scope=scope_for(commune_officer),
             actor=commune_officer,
             state=state,
+            consent=ConsentMethod.PAPER,
         )
 
     run(entries, State.SUBMITTED)
