@@ -385,13 +385,18 @@ def test_a_decision_needs_its_number(commune_officer: User) -> None:
     assert _reloaded(reviewed).state == State.BRANCH_REVIEWED
 
 
-def test_a_review_keeps_the_reviewers_corrections_and_records_what_it_adopted(
-    commune_officer: User, branch_officer: User
-) -> None:
+def _corrected(commune_officer: User, branch_officer: User) -> Assessment:
+    """Return an assessment self-scored 8 everywhere, submitted, with the branch's CS3 at 6."""
     submitted = _score(commune_officer, _register(commune_officer), "self", _all([8] * 10))
     for action in ("self_assess", "submit"):
         submitted = _go(commune_officer, submitted, action)
-    corrected = _score(branch_officer, submitted, "reviewer", {"CS3": 6})
+    return _score(branch_officer, submitted, "reviewer", {"CS3": 6})
+
+
+def test_a_review_keeps_the_reviewers_corrections_and_records_what_it_adopted(
+    commune_officer: User, branch_officer: User
+) -> None:
+    corrected = _corrected(commune_officer, branch_officer)
 
     reviewed = _reloaded(_go(branch_officer, corrected, "review"))
 
@@ -410,10 +415,7 @@ def test_a_review_keeps_the_reviewers_corrections_and_records_what_it_adopted(
 def test_a_review_with_blanks_is_refused_unless_the_self_scores_are_accepted(
     commune_officer: User, branch_officer: User
 ) -> None:
-    submitted = _score(commune_officer, _register(commune_officer), "self", _all([8] * 10))
-    for action in ("self_assess", "submit"):
-        submitted = _go(commune_officer, submitted, action)
-    corrected = _score(branch_officer, submitted, "reviewer", {"CS3": 6})
+    corrected = _corrected(commune_officer, branch_officer)
     with pytest.raises(Conflict) as caught:
         assessment_transition(
             user=branch_officer,

@@ -125,14 +125,7 @@ def consents_record_missing(
             ).values_list("citizen_id", flat=True)
         )
         rows = [
-            Consent(
-                citizen_id=pk,
-                purpose=CONSENT_PURPOSE,
-                notice_version=settings.HOCTAP_PRIVACY_NOTICE_VERSION,
-                method=method,
-                given_at=now,
-                recorded_by=recorded_by,
-            )
+            consent_row(pk, method=method, given_at=now, recorded_by_id=_pk(recorded_by))
             for pk in chunk
             if pk not in have
         ]
@@ -142,3 +135,21 @@ def consents_record_missing(
 
 
 _CHUNK = 5000
+
+
+def _pk(user: User | None) -> int | None:
+    return user.pk if user is not None else None
+
+
+def consent_row(
+    citizen_id: int, *, method: ConsentMethod, given_at: datetime, recorded_by_id: int | None
+) -> Consent:
+    """Return an unsaved consent to take part, under the current notice, for bulk writes."""
+    return Consent(
+        citizen_id=citizen_id,
+        purpose=CONSENT_PURPOSE,
+        notice_version=settings.HOCTAP_PRIVACY_NOTICE_VERSION,
+        method=method,
+        given_at=given_at,
+        recorded_by_id=recorded_by_id,
+    )

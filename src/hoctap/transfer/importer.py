@@ -11,14 +11,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
-from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import Scope
-from hoctap.assessments.enrolment import consents_record_missing
+from hoctap.assessments.enrolment import consent_row, consents_record_missing
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import outcome_of
@@ -27,7 +26,7 @@ from hoctap.core.bulk import JsonText, ids_reserve, insert_rows, uuids_sorted
 from hoctap.core.memory import collector_paused
 from hoctap.core.text import fold
 from hoctap.organisation.models import Unit
-from hoctap.people.models import CONSENT_PURPOSE, Citizen, Consent, ConsentMethod, Household
+from hoctap.people.models import Citizen, Consent, ConsentMethod, Household
 from hoctap.reports.rollups import (
     Contribution,
     Facts,
@@ -344,14 +343,7 @@ class _Writer:
         new = [w.citizen_id for w in citizens.values() if w.new]
         Consent.objects.bulk_create(
             (
-                Consent(
-                    citizen_id=pk,
-                    purpose=CONSENT_PURPOSE,
-                    notice_version=settings.HOCTAP_PRIVACY_NOTICE_VERSION,
-                    method=method,
-                    given_at=self.now,
-                    recorded_by_id=self.actor_id,
-                )
+                consent_row(pk, method=method, given_at=self.now, recorded_by_id=self.actor_id)
                 for pk in new
             ),
             batch_size=CHUNK,
