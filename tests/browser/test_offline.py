@@ -764,6 +764,8 @@ def test_an_enrolment_queued_before_consent_was_asked_waits_for_it_and_is_never_
     expect(item.locator(".error")).to_have_text(
         "Đọc thông báo về dữ liệu cá nhân cho người dân; chỉ ghi danh khi họ đồng ý."
     )
+    problems = axe_problems(tab)
+    assert problems == [], axe_describe(problems)
     item.get_by_label("Người dân đã được đọc thông báo xử lý dữ liệu cá nhân và đồng ý").check()
     item.get_by_label("Đồng ý bằng lời, có người làm chứng").check()
     item.get_by_role("button", name="Lưu sự đồng ý").click()
