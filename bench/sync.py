@@ -106,7 +106,10 @@ ENQUEUE_JS = (
             full_name: p.name, birth_year: p.birth_year, sex: p.sex, ethnicity: p.ethnicity,
             national_id: null, household: "",
         };
-        const body = { id: p.id, period: period, unit: unit, group: p.group, citizen: citizen };
+        const body = {
+            id: p.id, period: period, unit: unit, group: p.group,
+            consent: { given: true, how: "paper" }, citizen: citizen,
+        };
         const record = {
             id: p.id, citizen: Object.assign({ unit: unit }, citizen), unit: unit, group: p.group,
             citizenId: null, state: "registered", version: null, self: {}, local: true, photos: 0,
@@ -486,7 +489,13 @@ class Baseline:
             "national_id": None,
             "household": "",
         }
-        enrol = {"id": p["id"], "period": period, "unit": unit, "group": p["group"]}
+        enrol = {
+            "id": p["id"],
+            "period": period,
+            "unit": unit,
+            "group": p["group"],
+            "consent": {"given": True, "how": "paper"},
+        }
         created = self._json("POST", "assessments", {**enrol, "citizen": citizen})
         path = f"assessments/{p['id']}"
         scored = self._json(

@@ -148,6 +148,27 @@
       item.status === "conflict" || item.status === "failed";
   }
 
+  // An enrolment queued before consent was asked for (or refused for the lack of it) waits
+  // for the officer to record the person's consent: sent as it is, it would only be refused.
+  function needsConsent(item) {
+    if (item.kind !== "enrol" || !isWaiting(item) || !item.body) return false;
+    var consent = item.body.consent;
+    return !(consent && consent.given === true && consent.how) || item.code === "consent_missing";
+  }
+
+  // Record on a queued enrolment that the person agreed, and how; it is then sent as any other.
+  function giveConsent(seq, how) {
+    return transact(["outbox"], "readwrite", function (s) {
+      return req(s.outbox.get(seq)).then(function (item) {
+        if (!item || item.kind !== "enrol" || !item.body) return null;
+        var body = Object.assign({}, item.body, { consent: { given: true, how: how } });
+        return req(s.outbox.put(Object.assign(item, {
+          body: body, status: "waiting", detail: "", code: "", size: JSON.stringify(body).length,
+        })));
+      });
+    });
+  }
+
   function pending() {
     return all("outbox").then(function (items) {
       var busy = new Set();
@@ -216,6 +237,7 @@
         bytes: waiting.reduce(function (sum, i) { return sum + (i.size || 0); }, 0),
         waiting: waiting.length,
         conflicts: waiting.filter(function (i) { return i.status === "conflict"; }).length,
+        consent: waiting.filter(needsConsent).length,
         items: items.sort(function (a, b) { return a.seq - b.seq; }),
       };
     });
@@ -318,11 +340,17 @@
     return "failed";
   }
 
+  // A refusal, with the server's words and its machine-readable code (spec §5), which tells
+  // apart what one status can mean: a 409 is a stale version or a duplicate enrolment.
+  function refused(verdict, answer) {
+    return { verdict: verdict, detail: answer.data.detail, code: answer.data.code || "" };
+  }
+
   var SENDERS = {
     enrol: function (item, api) {
       return api.call("POST", "assessments", item.body).then(function (answer) {
         var verdict = judge(answer.status);
-        if (verdict !== "done") return { verdict: verdict, detail: answer.data.detail };
+        if (verdict !== "done") return refused(verdict, answer);
         return updateRecord(item.assessment, Object.assign(recordFrom(answer.data), { local: false }))
           .then(function () { return { verdict: "done" }; });
       });
@@ -338,7 +366,7 @@
           return updateRecord(item.assessment, recordFrom(answer.data))
             .then(function () { return { verdict: "done" }; });
         }
-        if (verdict !== "conflict") return { verdict: verdict, detail: answer.data.detail };
+        if (verdict !== "conflict") return refused(verdict, answer);
         return current(api, item).then(function (server) {
           if (server.verdict) return server;
           var data = server.data;
@@ -346,7 +374,7 @@
             return updateRecord(item.assessment, recordFrom(data))
               .then(function () { return { verdict: "done", detail: "already" }; });
           }
-          return { verdict: "conflict", detail: answer.data.detail, server: serverSide(data) };
+          return Object.assign(refused("conflict", answer), { server: serverSide(data) });
         });
       });
     },
@@ -363,7 +391,7 @@
           return updateRecord(item.assessment, recordFrom(answer.data))
             .then(function () { return { verdict: "done" }; });
         }
-        if (verdict !== "conflict") return { verdict: verdict, detail: answer.data.detail };
+        if (verdict !== "conflict") return refused(verdict, answer);
         return current(api, item).then(function (server) {
           if (server.verdict) return server;
           var data = server.data;
@@ -371,7 +399,7 @@
             return updateRecord(item.assessment, recordFrom(data))
               .then(function () { return { verdict: "done", detail: "already" }; });
           }
-          return { verdict: "conflict", detail: answer.data.detail, server: serverSide(data) };
+          return Object.assign(refused("conflict", answer), { server: serverSide(data) });
         });
       });
     },
@@ -436,10 +464,17 @@
         });
         var queue = items.filter(function (i) { return i.status === "waiting" || i.status === "sending"; });
         var sent = 0;
+        var held = 0;
         function next(index) {
-          if (index >= queue.length) return { sent: sent, stopped: "" };
+          if (index >= queue.length) return { sent: sent, stopped: "", held: held };
           var item = queue[index];
           if (blocked.has(item.assessment)) return next(index + 1);
+          if (needsConsent(item)) {
+            // Kept, not sent; and the record's later items wait with it.
+            held += 1;
+            blocked.add(item.assessment);
+            return next(index + 1);
+          }
           return updateItem(item, { status: "sending" }).then(function () {
             progress(item, "sending");
             return item.kind === "attendance" ? {} : getRecord(item.assessment);
@@ -462,6 +497,7 @@
             blocked.add(item.assessment);
             return updateItem(item, {
               status: outcome.verdict, detail: outcome.detail || "", server: outcome.server || null,
+              code: outcome.code || "",
             }).then(function () {
               progress(item, outcome.verdict);
               return next(index + 1);
@@ -486,7 +522,9 @@
     return transact(["outbox"], "readwrite", function (s) {
       return req(s.outbox.get(seq)).then(function (item) {
         var force = item.server ? item.server.version : null;
-        return req(s.outbox.put(Object.assign(item, { status: "waiting", force: force, detail: "" })));
+        return req(s.outbox.put(Object.assign(item, {
+          status: "waiting", force: force, detail: "", code: "",
+        })));
       });
     });
   }
@@ -553,8 +591,10 @@
     enqueue: enqueue,
     getMeta: getMeta,
     getRecord: getRecord,
+    giveConsent: giveConsent,
     isExpired: isExpired,
     keepMine: keepMine,
+    needsConsent: needsConsent,
     removeData: removeData,
     savePack: savePack,
     setMeta: setMeta,

@@ -127,15 +127,43 @@
     renderOutbox();
   }
 
+  // The same person as the phone tells: unit, name and birth year (as the enrol check does).
+  function personKey(unit, name, year) {
+    return [unit, fold(name), String(year)].join("|");
+  }
+
+  // Each person of the pack with the record the phone holds for them this period, if any: by
+  // the id the pack gave, or typed in again by hand as a new person.
+  function recordsByPerson() {
+    var byCitizen = {}, byKey = {};
+    state.records.forEach(function (r) {
+      if (r.citizenId) byCitizen[r.citizenId] = r;
+      else byKey[personKey(r.unit, r.citizen.full_name, r.citizen.birth_year)] = r;
+    });
+    var found = {}, matched = new Set();
+    state.pack.citizens.forEach(function (c) {
+      var record = byCitizen[c.id] || byKey[personKey(c.unit, c.full_name, c.birth_year)];
+      if (record) { found[c.id] = record; matched.add(record.id); }
+    });
+    return { of: found, matched: matched };
+  }
+
+  // Where a person stands this period, in words, when the phone holds no record of theirs.
+  function enrolmentText(enrolment) {
+    if (!enrolment) return T.not_enrolled;
+    if (!enrolment.state) return T.enrolled_elsewhere;
+    var words = T.states[enrolment.state] || enrolment.state;
+    return enrolment.elsewhere ? fmt(T.state_at, { state: words, unit: unitName(enrolment.unit) }) : words;
+  }
+
   function renderPeople() {
     var query = fold($("search").value);
-    var byCitizen = {};
-    state.records.forEach(function (r) { if (r.citizenId) byCitizen[r.citizenId] = r; });
+    var known = recordsByPerson();
     // People enrolled on the phone who were not on the village's list, then the list, each
     // with their record of this period if they have one.
-    var rows = state.records.filter(function (r) { return !r.citizenId; })
+    var rows = state.records.filter(function (r) { return !r.citizenId && !known.matched.has(r.id); })
       .map(function (r) { return { record: r, person: r.citizen }; });
-    state.pack.citizens.forEach(function (c) { rows.push({ record: byCitizen[c.id], person: c }); });
+    state.pack.citizens.forEach(function (c) { rows.push({ record: known.of[c.id], person: c }); });
     rows = rows.filter(function (row) { return !query || fold(row.person.full_name).indexOf(query) >= 0; });
     var list = $("people");
     list.textContent = "";
@@ -144,12 +172,12 @@
       var record = row.record;
       var line = [person.birth_year, person.household ? fmt(T.household, { code: person.household }) : "",
         unitName(person.unit || (record && record.unit))].filter(Boolean).join(" · ");
-      var status = record ? (T.states[record.state] || record.state) : T.not_enrolled;
+      var status = record ? (T.states[record.state] || record.state) : enrolmentText(person.enrolment);
       if (record && record.local) status = T.enrolled_here;
       var action;
-      if (!record) {
+      if (!record && !person.enrolment) {
         action = el("a", { href: "#enrol/" + person.id, className: "button", text: T.enrol });
-      } else if (F.SELF_EDITABLE.indexOf(record.state) >= 0) {
+      } else if (record && F.SELF_EDITABLE.indexOf(record.state) >= 0) {
         action = el("a", { href: "#assess/" + record.id, className: "button", text: T.self_assess });
       }
       list.appendChild(el("li", { className: "card" }, [
@@ -175,12 +203,16 @@
       list.textContent = "";
       var names = {};
       state.records.forEach(function (r) { names[r.id] = r.citizen.full_name; });
+      var rankOf = function (item) {
+        if (F.needsConsent(item)) return 0;
+        return rank[item.status] === undefined ? 2 : rank[item.status];
+      };
       // What needs the officer first (conflicts, refusals, waiting), then the latest sent; a
       // long outbox is summed up rather than drawn item by item.
       var rank = { conflict: 0, failed: 0, sending: 1, waiting: 1 };
       var shown = s.items.slice().sort(function (a, b) {
-        var ra = rank[a.status] === undefined ? 2 : rank[a.status];
-        var rb = rank[b.status] === undefined ? 2 : rank[b.status];
+        var ra = rankOf(a);
+        var rb = rankOf(b);
         return ra - rb || (ra === 2 ? b.seq - a.seq : a.seq - b.seq);
       }).slice(0, OUTBOX_SHOWN);
       if (s.items.length > shown.length) {
@@ -188,18 +220,72 @@
           " " + fmt(T.more_items, { n: s.items.length - shown.length })));
       }
       shown.forEach(function (item) {
+        var consent = F.needsConsent(item);
         var detail = item.detail === "already" ? T.already : item.detail;
-        var entry = el("li", { className: "item " + item.status, "data-status": item.status }, [
+        var name = names[item.assessment] || item.label ||
+          (item.kind === "enrol" && item.body ? item.body.citizen.full_name : "");
+        var entry = el("li", {
+          className: "item " + item.status + (consent ? " consent" : ""), "data-status": item.status,
+        }, [
           el("strong", { text: KIND(item) }),
-          el("span", { text: " · " + (names[item.assessment] || item.label || "") + " · " }),
-          el("span", { className: "status", text: T.statuses[item.status] || item.status }),
+          el("span", { text: " · " + name + " · " }),
+          el("span", { className: "status", text: statusText(item) }),
           detail ? el("p", { className: "detail", text: detail }) : null,
         ]);
         if (item.status === "conflict" && item.server) entry.appendChild(conflictView(item));
+        if (consent) entry.appendChild(consentView(item));
         if (item.status === "conflict" || item.status === "failed") entry.appendChild(resolveButtons(item));
         list.appendChild(entry);
       });
     });
+  }
+
+  // What became of an item, in words: a refused enrolment is told by the server's error code,
+  // since its status alone (409) would blame an edit at the office for a duplicate.
+  function statusText(item) {
+    if (F.needsConsent(item)) return T.needs_consent;
+    var refused = item.status === "conflict" || item.status === "failed";
+    if (refused && item.kind === "enrol" && T.codes[item.code]) return T.codes[item.code];
+    return T.statuses[item.status] || item.status;
+  }
+
+  function noticeText() {
+    return fmt(T.privacy_notice, { s: state.scheme ? state.scheme.title : "" });
+  }
+
+  // Consent for an enrolment queued without it: the notice, a tick and how, as on the enrol
+  // screen; saving puts it into the queued body, which is then sent like any other.
+  function consentView(item) {
+    var box = el("div", { className: "consent-form" });
+    var open = el("button", { type: "button", text: T.record_consent, "aria-expanded": "false" });
+    var given = el("input", { type: "checkbox", name: "consent" });
+    var error = el("p", { className: "error", role: "alert" });
+    var methods = Object.keys(T.consent_methods).map(function (value, index) {
+      var radio = el("input", { type: "radio", name: "consent-how-" + item.seq, value: value });
+      radio.checked = index === 0;
+      return el("label", { className: "choice" }, [radio, document.createTextNode(" " + T.consent_methods[value])]);
+    });
+    var form = el("form", { className: "stack" }, [
+      el("p", { className: "notice", text: noticeText() }),
+      el("label", { className: "choice" }, [given, document.createTextNode(" " + T.consent_given)]),
+      error,
+      el("fieldset", { className: "choices" }, [el("legend", { text: T.consent_how })].concat(methods)),
+      el("p", {}, [el("button", { type: "submit", text: T.save_consent })]),
+    ]);
+    form.hidden = true;
+    open.addEventListener("click", function () {
+      form.hidden = !form.hidden;
+      open.setAttribute("aria-expanded", String(!form.hidden));
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!given.checked) { error.textContent = T.consent_required; return; }
+      var how = form.querySelector("input[type=radio]:checked").value;
+      F.giveConsent(item.seq, how).then(refresh).then(sendSoon);
+    });
+    box.appendChild(el("p", {}, [open]));
+    box.appendChild(form);
+    return box;
   }
 
   function conflictView(item) {
@@ -343,6 +429,14 @@
       households.appendChild(el("option", { value: h.code, label: h.head || h.code }));
     });
     var person = state.pack.citizens.filter(function (c) { return String(c.id) === citizenId; })[0];
+    if (person && (person.enrolment || recordsByPerson().of[person.id])) {
+      // Enrolled already, here or elsewhere: never a second time.
+      notice(T.already_enrolled_period);
+      location.hash = "";
+      return;
+    }
+    $("enrol-notice").textContent = noticeText();
+    $("enrol-consent-error").textContent = "";
     form.dataset.citizen = person ? String(person.id) : "";
     if (person) {
       $("enrol-unit").value = person.unit;
@@ -373,6 +467,11 @@
         String(r.citizen.birth_year) === data.birth_year;
     });
     if (same.length) errors.push(T.already_enrolled);
+    var taken = state.pack.citizens.filter(function (c) {
+      return c.enrolment && personKey(c.unit, c.full_name, c.birth_year) ===
+        personKey(data.unit, data.full_name, data.birth_year);
+    });
+    if (taken.length && !same.length) errors.push(T.already_enrolled_period);
     return errors;
   }
 
@@ -388,13 +487,19 @@
     var list = $("enrol-errors");
     list.textContent = "";
     errors.forEach(function (e) { list.appendChild(el("li", { text: e })); });
-    if (errors.length) return;
+    // Told next to the tick itself, which sits just above the list.
+    var consented = raw.get("consent") === "yes";
+    $("enrol-consent-error").textContent = consented ? "" : T.consent_required;
+    if (errors.length || !consented) return;
     var id = F.uuid();
     var citizen = {
       full_name: data.full_name, birth_year: Number(data.birth_year), sex: data.sex,
       ethnicity: data.ethnicity, national_id: data.national_id || null, household: data.household,
     };
-    var body = { id: id, period: state.pack.period.code, unit: data.unit, group: data.group, citizen: citizen };
+    var body = {
+      id: id, period: state.pack.period.code, unit: data.unit, group: data.group,
+      consent: { given: true, how: String(raw.get("consent_how") || "paper") }, citizen: citizen,
+    };
     var record = {
       id: id, citizen: Object.assign({ unit: data.unit }, citizen), unit: data.unit, group: data.group,
       citizenId: form.dataset.citizen ? Number(form.dataset.citizen) : null,
@@ -696,7 +801,9 @@
       var messages = {
         "": T.sent, network: T.offline, retry: T.server_busy, auth: T.sign_in_to_send,
       };
-      notice(fmt(messages[result.stopped], { n: result.sent }));
+      var told = fmt(messages[result.stopped], { n: result.sent });
+      if (result.held) told += " " + fmt(T.consent_waiting, { n: result.held });
+      notice(told);
       if (result.stopped === "network" || result.stopped === "retry") registerBackgroundSync();
     }, function (error) {
       notice(T.send_failed + " " + error);

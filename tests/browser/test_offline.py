@@ -30,7 +30,7 @@ from playwright.sync_api import (
 from hoctap.accounts.models import User
 from hoctap.assessments.models import Assessment, AssessmentEvent, Evidence, State
 from hoctap.assessments.services import assessment_scores_set
-from hoctap.people.models import Citizen
+from hoctap.people.models import Citizen, Consent
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -120,13 +120,21 @@ def add_photo(tab: Page, indicator: str, color: tuple[int, int, int]) -> None:
     expect(tab.locator("#photos li")).to_have_count(count + 1)
 
 
-def enrol_new(tab: Page, name: str, year: str) -> None:
+def consent(tab: Page, how: str = "paper") -> None:
+    """Tick, as the officer does once the person has heard the notice and agreed."""
+    tab.get_by_label("Người dân đã được đọc thông báo xử lý dữ liệu cá nhân và đồng ý").check()
+    tab.check(f"#enrol-form input[name=consent_how][value={how}]")
+
+
+def enrol_new(tab: Page, name: str, year: str, *, national_id: str = "") -> None:
     tab.click("#enrol-new")
     tab.fill("#enrol-name", name)
     tab.fill("#enrol-year", year)
-    tab.check("input[name=sex][value=female]")
+    tab.get_by_label("Nữ", exact=True).check()  # the label is the radio's
     tab.select_option("#enrol-ethnicity", "Thái")
+    tab.fill("#enrol-national-id", national_id)
     tab.select_option("#enrol-group", "G1")
+    consent(tab)
     tab.click("#enrol-form button[type=submit]")
     expect(tab.locator("#assess-title")).to_have_text(name)
 
@@ -200,6 +208,14 @@ def test_enrol_and_self_assess_two_people_offline_then_sync_exactly_once(
     tab.locator("#people li", has_text=known.full_name).get_by_role("link", name="Ghi danh").click()
     expect(tab.locator("#enrol-name")).to_have_value(known.full_name)
     tab.select_option("#enrol-group", "G1")
+    # Not queued until the person's consent is ticked: the message stands beside the tick.
+    tab.click("#enrol-form button[type=submit]")
+    expect(tab.locator("#enrol-consent-error")).to_have_text(
+        "Đọc thông báo về dữ liệu cá nhân cho người dân; chỉ ghi danh khi họ đồng ý."
+    )
+    expect(tab.locator("#screen-enrol")).to_be_visible()
+    assert len(outbox_ids(tab)) == 1  # only Hoa so far
+    consent(tab, "verbal")
     tab.click("#enrol-form button[type=submit]")
     tab.locator("#screen-assess").get_by_role("link", name="Quay lại").click()
     # The list shows the person once, now enrolled on the phone.
@@ -249,6 +265,10 @@ def test_enrol_and_self_assess_two_people_offline_then_sync_exactly_once(
     assert hoa.self_scores == dict.fromkeys([f"CS{i}" for i in range(1, 11)], "8")
     assert second.citizen == known
     assert second.self_scores["CS3"] == "4"
+    # Each consent as the officer recorded it (the known person's adds to an earlier one).
+    newest = Consent.objects.filter(citizen=known).latest("given_at", "pk")
+    assert newest.method == "verbal"
+    assert Consent.objects.get(citizen=hoa.citizen).method == "paper"
     for assessment, indicator in ((hoa, "CS3"), (second, "CS1")):
         evidence = Evidence.objects.get(assessment=assessment)
         assert evidence.indicators == [indicator]
@@ -475,14 +495,26 @@ def test_the_field_app_passes_axe_on_a_phone(demo_server: str, browser: Browser)
     tab.click("#enrol-new")
     problems = axe_problems(tab)
     assert problems == [], axe_describe(problems)
+    # On a 360 px phone each radio sits on its label's line, and the whole label is the target.
+    for word in ("Nam", "Nữ", "Phiếu giấy có chữ ký"):
+        label = tab.locator("#enrol-form label", has_text=word).first
+        radio, line = label.locator("input").bounding_box(), label.bounding_box()
+        assert radio is not None
+        assert line is not None
+        assert line["height"] >= 44, word
+        assert line["y"] <= radio["y"], word
+        assert radio["y"] + radio["height"] <= line["y"] + line["height"], word
+    expect(tab.get_by_role("link", name="Về trang chính")).to_have_attribute("href", "/")
     tab.fill("#enrol-name", "Lò Văn Pâng")
     tab.click("#enrol-form button[type=submit]")
     expect(tab.locator("#enrol-errors li")).to_have_count(3)  # year, sex, group
+    expect(tab.locator("#enrol-consent-error")).not_to_be_empty()  # and consent, beside it
     problems = axe_problems(tab)
     assert problems == [], axe_describe(problems)
     tab.fill("#enrol-year", "1970")
     tab.check("input[name=sex][value=male]")
     tab.select_option("#enrol-group", "G1")
+    consent(tab)
     tab.click("#enrol-form button[type=submit]")
     score(tab, ["7"] * 10)
     add_photo(tab, "CS1", (120, 10, 10))
@@ -686,4 +718,184 @@ def test_attendance_taken_offline_at_a_centre_session_reaches_the_sheet_once(
     tab.select_option("#attend-session", str(session.pk))
     for person in absent:
         expect(tab.locator(f"#attend-people input[value='{person.pk}']")).to_be_disabled()
+    context.close()
+
+
+# An enrolment as the app queued it before consent was asked for: the same record and item,
+# with no `consent` in the body.
+OLD_ENROLMENT = """async ({ id, unit }) => {
+    const citizen = { full_name: "Lò Văn Thanh", birth_year: 1968, sex: "male",
+        ethnicity: "Thái", national_id: null, household: "" };
+    const body = { id, period: "2021-2022", unit, group: "G1", citizen };
+    const record = { id, citizen: Object.assign({ unit }, citizen), unit, group: "G1",
+        citizenId: null, state: "registered", version: null, self: {}, local: true, photos: 0 };
+    await HoctapField.enqueue(record, [{ kind: "enrol", assessment: id, body,
+        size: JSON.stringify(body).length }]);
+}"""
+
+
+def test_an_enrolment_queued_before_consent_was_asked_waits_for_it_and_is_never_lost(
+    demo_server: str, browser: Browser, server: Server
+) -> None:
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    tab = context.new_page()
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    record = "5b1c0c4e-8f0e-4d53-9a3e-0d6f1c2b7a11"
+    tab.evaluate(OLD_ENROLMENT, {"id": record, "unit": BRANCH})
+    server.paths.clear()
+
+    # The app opens in signal and sends what waits, but not an enrolment without consent.
+    open_app(tab, demo_server)
+    item = tab.locator("#outbox-items li.consent")
+    expect(item).to_contain_text("Ghi danh · Lò Văn Thanh · Cần ghi nhận sự đồng ý")
+    tab.click("#send")
+    expect(tab.locator("#notice")).to_contain_text("1 bản ghi danh chờ ghi nhận sự đồng ý")
+    assert "/api/v1/assessments" not in server.paths
+    assert not Assessment.objects.filter(pk=record).exists()
+    # Still there after a restart of the app.
+    tab.reload()
+    expect(item).to_have_count(1)
+
+    # The officer reads the notice to the person, who agrees out loud before a witness.
+    item.get_by_role("button", name="Ghi nhận sự đồng ý").click()
+    expect(item.locator(".notice")).to_contain_text("Đọc cho người dân nghe")
+    item.get_by_role("button", name="Lưu sự đồng ý").click()
+    expect(item.locator(".error")).to_have_text(
+        "Đọc thông báo về dữ liệu cá nhân cho người dân; chỉ ghi danh khi họ đồng ý."
+    )
+    problems = axe_problems(tab)
+    assert problems == [], axe_describe(problems)
+    item.get_by_label("Người dân đã được đọc thông báo xử lý dữ liệu cá nhân và đồng ý").check()
+    item.get_by_label("Đồng ý bằng lời, có người làm chứng").check()
+    item.get_by_role("button", name="Lưu sự đồng ý").click()
+    expect(tab.locator("#outbox-summary")).to_have_text("Không có gì chờ gửi.", timeout=20_000)
+
+    created = Assessment.objects.filter(pk=record)
+    assert created.count() == 1
+    assessment = created.get()
+    assert assessment.citizen is not None
+    assert assessment.citizen.full_name == "Lò Văn Thanh"
+    consents = Consent.objects.filter(citizen=assessment.citizen)
+    assert list(consents.values_list("method", flat=True)) == ["verbal"]
+    # Sending again changes nothing.
+    tab.evaluate("HoctapField.sync({})")
+    assert Assessment.objects.filter(citizen=assessment.citizen).count() == 1
+    assert consents.count() == 1
+    context.close()
+
+
+def test_nobody_enrolled_this_period_is_offered_enrol_again(
+    demo_server: str, browser: Browser
+) -> None:
+    people = Assessment.objects.filter(period__code=PERIOD, citizen__home_unit__code=BRANCH)
+    reviewed = people.filter(unit__code=BRANCH, state=State.BRANCH_REVIEWED).first()
+    elsewhere = people.exclude(unit__code=BRANCH).first()
+    free = (
+        Citizen.objects.filter(home_unit__code=BRANCH)
+        .exclude(assessments__period__code=PERIOD)
+        .order_by("search_name")
+        .first()
+    )
+    assert reviewed is not None
+    assert reviewed.citizen is not None
+    assert elsewhere is not None
+    assert elsewhere.citizen is not None
+    assert free is not None
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    tab = context.new_page()
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    go_offline(context)
+
+    def card(name: str) -> Any:
+        tab.fill("#search", name)
+        return tab.locator("#people li", has_text=name)
+
+    # Sent up the workflow already: its state, and nothing to do on the phone.
+    found = card(reviewed.citizen.full_name)
+    expect(found.locator(".state")).to_have_text("Chi hội đã xét")
+    expect(found.get_by_role("link")).to_have_count(0)
+    # Enrolled at an agency outside the branch officer's area: only that much is told.
+    found = card(elsewhere.citizen.full_name)
+    expect(found.locator(".state")).to_have_text("Đã ghi danh kỳ này ở đơn vị khác")
+    expect(found.get_by_role("link")).to_have_count(0)
+    # An old link to the enrol form does not open it for them.
+    tab.goto(f"{demo_server}/field/#enrol/{elsewhere.citizen.pk}")
+    expect(tab.locator("#notice")).to_have_text("Người này đã được ghi danh kỳ này.")
+    expect(tab.locator("#screen-home")).to_be_visible()
+
+    # Typed in by hand as a new person, someone on the list is still one person, enrolled on
+    # the phone, with no second enrol button.
+    enrol_new(tab, free.full_name, str(free.birth_year))
+    tab.locator("#screen-assess").get_by_role("link", name="Quay lại").click()
+    found = card(free.full_name)
+    expect(found).to_have_count(1)
+    expect(found.locator(".state")).to_have_text("Đã ghi danh trên máy")
+    expect(found.get_by_role("link", name="Ghi danh")).to_have_count(0)
+    context.close()
+
+
+def test_a_duplicate_enrolment_and_a_cccd_of_another_unit_are_told_apart(
+    demo_server: str, browser: Browser
+) -> None:
+    from hoctap.assessments.enrolment import ConsentInput, PersonInput, enrolment_create
+    from hoctap.assessments.models import Period
+    from hoctap.people.models import ConsentMethod, Sex
+
+    free = (
+        Citizen.objects.filter(home_unit__code=BRANCH)
+        .exclude(assessments__period__code=PERIOD)
+        .order_by("search_name")
+        .first()
+    )
+    stranger = (
+        Citizen.objects.exclude(home_unit__path__startswith="/1/2/3/11/")
+        .filter(national_id__isnull=False)
+        .first()
+    )
+    assert free is not None
+    assert stranger is not None
+    assert stranger.national_id
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, service_workers="allow")
+    tab = context.new_page()
+    log_in(tab, demo_server, "chihoi.quaicang")
+    download(tab, demo_server)
+    go_offline(context)
+    tab.fill("#search", free.full_name)
+    tab.locator("#people li", has_text=free.full_name).get_by_role("link", name="Ghi danh").click()
+    tab.select_option("#enrol-group", "G1")
+    consent(tab)
+    tab.click("#enrol-form button[type=submit]")
+    expect(tab.locator("#assess-title")).to_have_text(free.full_name)
+    tab.locator("#screen-assess").get_by_role("link", name="Quay lại").click()
+    enrol_new(tab, "Lò Thị Sương", "1991", national_id=stranger.national_id)
+
+    # Meanwhile the commune officer enrols the same person at the office.
+    enrolment_create(
+        user=User.objects.get(username="quaicang"),
+        period=Period.objects.get(code=PERIOD),
+        unit_code=BRANCH,
+        group="G1",
+        person=PersonInput(
+            full_name=free.full_name,
+            birth_year=free.birth_year,
+            sex=Sex(free.sex),
+            household=free.household.code if free.household else "",
+        ),
+        consent=ConsentInput(method=ConsentMethod.PAPER),
+    )
+
+    go_online(context)
+    items = tab.locator("#outbox-items li.conflict")
+    expect(items).to_have_count(2, timeout=20_000)
+    duplicate = items.filter(has_text=free.full_name)
+    expect(duplicate.locator(".status")).to_have_text(
+        "Người này đã được ghi danh kỳ này (có thể do cán bộ khác)."
+    )
+    expect(items.filter(has_text="Lò Thị Sương").locator(".status")).to_have_text(
+        "Số CCCD này thuộc một đơn vị khác."
+    )
+    expect(tab.locator("#outbox-items")).not_to_contain_text("sửa ở văn phòng")
+    assert Assessment.objects.filter(period__code=PERIOD, citizen=free).count() == 1
     context.close()

@@ -250,3 +250,49 @@ def test_the_commune_officer_takes_the_centres_sessions_to_record_attendance(
         assert entry["course"]
     # A branch officer does not run the centre: their pack carries no session.
     assert _pack(client_for(branch_officer)).json()["sessions"] == []
+
+
+def test_the_pack_tells_who_is_enrolled_this_period_and_in_which_state(
+    branch_officer: User,
+) -> None:
+    pack = _pack(client_for(branch_officer)).json()
+    enrolled = {
+        a.citizen_id: a
+        for a in Assessment.objects.filter(period__code=PERIOD).select_related("unit")
+    }
+    shown = {c["id"]: c["enrolment"] for c in pack["citizens"]}
+    # Those sent up the workflow are no longer open on the phone, but still enrolled.
+    reviewed = [pk for pk, e in shown.items() if e and e["state"] == "branch_reviewed"]
+    assert len(reviewed) == 2
+    for pk, enrolment in shown.items():
+        found = enrolled.get(pk)
+        if found is None:
+            assert enrolment is None
+        elif found.unit.code == BRANCH:
+            assert enrolment == {"state": found.state, "unit": BRANCH, "elsewhere": False}
+        else:
+            # Enrolled at an agency of the commune, outside a branch officer's area: the phone
+            # learns only that the person is taken, not where or how far along.
+            assert enrolment == {"state": "", "unit": "", "elsewhere": True}
+    assert sum(1 for e in shown.values() if e and e["elsewhere"]) == 5
+
+
+def test_the_commune_officer_sees_the_state_of_an_enrolment_at_an_agency(
+    commune_officer: User,
+) -> None:
+    pack = _pack(client_for(commune_officer)).json()
+    agency = Assessment.objects.get(
+        period__code=PERIOD, unit__code="03289-CQ2", state="decided", citizen__isnull=False
+    )
+    person = next(c for c in pack["citizens"] if c["id"] == agency.citizen_id)
+    # The agency lies outside the commune's tree but inside the officer's area: its state shows.
+    assert person["enrolment"] == {"state": "decided", "unit": "03289-CQ2", "elsewhere": True}
+
+
+def test_the_pack_knows_who_is_enrolled_in_few_queries(
+    branch_officer: User, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(branch_officer)
+    # One query finds everyone's enrolment, not one per person (44 here).
+    with django_assert_max_num_queries(22):
+        assert _pack(client).status_code == 200

@@ -1,7 +1,9 @@
 """The village pack: what a field officer takes up the mountain, built in a few queries.
 
-A pack holds one unit's subtree for one period: its units, households, people, the open
-assessments (those whose self-assessment may still be written), the scheme they use and, for an
+A pack holds one unit's subtree for one period: its units, households, people (each with the
+state of their enrolment this period, wherever it is, so the phone never offers to enrol them
+twice), the open assessments (those whose self-assessment may still be written), the scheme they
+use and, for an
 officer who runs the commune's learning centre, the centre's sessions to take attendance at. It is
 personal data on a phone, so it carries an expiry after which the app deletes it, and building
 one is written to the access log.
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hoctap.accounts.models import User
-from hoctap.accounts.scoping import scope_for
+from hoctap.accounts.scoping import Scope, scope_for
 from hoctap.accounts.tokens import api_token_issue
 from hoctap.assessments.models import Assessment, Period
 from hoctap.assessments.periods import period_get, period_scheme
@@ -31,7 +33,7 @@ from hoctap.organisation.selectors import unit_commune
 from hoctap.people.models import Citizen, Ethnicity, Household
 from hoctap.schemes.models import Scheme, SubjectType
 
-FORMAT = 1
+FORMAT = 2  # 2: each person carries their `enrolment` of the period
 MAX_SESSIONS = 200  # a year of a commune centre's sessions, and then some
 OPEN_STATES = sorted(LAYER_STATES["self"])
 
@@ -98,6 +100,7 @@ def pack_build(*, user: User, period_code: str, unit_code: str) -> dict[str, Any
             % {"unit": unit.name, "limit": limit}
         )
     people += _assessed_elsewhere(rows, {c.pk for c in people})
+    enrolments = _enrolments(user=user, period=period, path=path, rows=rows)
     scheme = period_scheme(period, SubjectType.CITIZEN)
     units = Unit.objects.during(period.starts_on, period.ends_on).within(path).order_by("path")
     households = Household.objects.filter(unit__path__startswith=path).select_related("unit")
@@ -131,7 +134,7 @@ def pack_build(*, user: User, period_code: str, unit_code: str) -> dict[str, Any
         "households": [
             {"unit": h.unit.code, "code": h.code, "head": h.head_name} for h in households
         ],
-        "citizens": [_citizen(c) for c in people],
+        "citizens": [_citizen(c, enrolments.get(c.pk)) for c in people],
         "assessments": [_assessment(a) for a in rows],
         **_centre(user=user, period=period, unit=unit, people=people),
     }
@@ -186,6 +189,36 @@ def _assessed_elsewhere(rows: list[Assessment], known: set[int]) -> list[Citizen
     )
 
 
+def _enrolments(
+    *, user: User, period: Period, path: str, rows: list[Assessment]
+) -> dict[int, dict[str, Any]]:
+    """Return, per person of the subtree, their enrolment this period, wherever it is.
+
+    One assessment per person and period is the rule, so an enrolment anywhere rules out
+    another here. Its state and unit are told only when the unit lies in the officer's scope;
+    outside it the phone learns no more than that the person is enrolled elsewhere.
+    """
+    scope = scope_for(user)
+    found = Assessment.objects.filter(
+        period=period, citizen__home_unit__path__startswith=path
+    ).values_list("citizen_id", "state", "unit__code", "unit__path")
+    enrolments = {
+        citizen_id: _enrolment(scope, path, state, code, unit_path)
+        for citizen_id, state, code, unit_path in found
+    }
+    for row in rows:  # the people assessed here who live elsewhere
+        if row.citizen_id is not None:
+            unit = row.unit
+            enrolments[row.citizen_id] = _enrolment(scope, path, row.state, unit.code, unit.path)
+    return enrolments
+
+
+def _enrolment(scope: Scope, path: str, state: str, code: str, unit_path: str) -> dict[str, Any]:
+    if not scope.covers_path(unit_path):
+        return {"state": "", "unit": "", "elsewhere": True}
+    return {"state": state, "unit": code, "elsewhere": not unit_path.startswith(path)}
+
+
 def _scheme_ref(scheme: Scheme) -> dict[str, Any]:
     return {
         "code": scheme.code,
@@ -194,7 +227,7 @@ def _scheme_ref(scheme: Scheme) -> dict[str, Any]:
     }
 
 
-def _citizen(citizen: Citizen) -> dict[str, Any]:
+def _citizen(citizen: Citizen, enrolment: dict[str, Any] | None) -> dict[str, Any]:
     return {
         "id": citizen.pk,
         "full_name": citizen.full_name,
@@ -204,6 +237,7 @@ def _citizen(citizen: Citizen) -> dict[str, Any]:
         "national_id_masked": citizen.masked_national_id,
         "household": citizen.household.code if citizen.household else "",
         "unit": citizen.home_unit.code,
+        "enrolment": enrolment,
     }
 
 

@@ -24,9 +24,16 @@ from django.views.decorators.http import require_POST, require_safe
 from hoctap.accounts.models import User
 from hoctap.accounts.tokens import api_token_issue
 from hoctap.assessments.models import State
-from hoctap.core.errors import DomainError
+from hoctap.core.errors import (
+    CONSENT_MISSING,
+    DUPLICATE_ENROLMENT,
+    ID_CONFLICT,
+    NATIONAL_ID_ELSEWHERE,
+    DomainError,
+)
 from hoctap.field.pack import PackTooLarge, pack_build, pack_choices
 from hoctap.field.release import STATIC_FILES, release_id
+from hoctap.people.models import ConsentMethod
 from hoctap.schemes.models import Scheme
 
 
@@ -69,7 +76,8 @@ def app(request: HttpRequest) -> HttpResponse:
         "photoMaxSide": settings.HOCTAP_PHOTO_MAX_SIDE,
         "photoMaxBytes": settings.HOCTAP_PHOTO_MAX_BYTES,
     }
-    response = render(request, "field/app.html", {"config": config, "text": _texts()})
+    context = {"config": config, "text": _texts(), "consent_methods": ConsentMethod.choices}
+    response = render(request, "field/app.html", context)
     patch_cache_control(response, no_cache=True)
     return response
 
@@ -140,6 +148,40 @@ def _texts() -> dict[str, Any]:
         "bad_national_id": _("A CCCD number has 12 digits."),
         "need_group": _("Choose the target group."),
         "already_enrolled": _("This person is already enrolled on this phone."),
+        "already_enrolled_period": _("This person is already enrolled for this period."),
+        "enrolled_elsewhere": _("Enrolled this period in another unit"),
+        "state_at": _("%(state)s (at %(unit)s)"),
+        # The same notice as the enrolment page's, read out before the person agrees.
+        "privacy_notice": _(
+            "Read this to the person: the association records your name, year of birth, sex, "
+            "ethnicity, CCCD number and your self-assessment to assess and recognise “%(s)s” "
+            "and to report figures upward. Officers of your commune and above see them; you may "
+            "ask for a copy, a correction or erasure, and withdraw consent at any time."
+        ),
+        "consent": _("Consent"),
+        "consent_given": _("The person has read the privacy notice and agrees"),
+        "consent_how": _("Consent given how"),
+        "consent_methods": {value: str(label) for value, label in ConsentMethod.choices},
+        "consent_required": _(
+            "Read the privacy notice to the person; enrol them only when they agree."
+        ),
+        "record_consent": _("Record consent"),
+        "save_consent": _("Save the consent"),
+        "needs_consent": _("Consent to be recorded"),
+        "consent_waiting": _("%(n)s enrolments wait for the person's consent to be recorded."),
+        # What the server's error code means for the officer, where the status alone would
+        # mislead (a 409 is a duplicate enrolment as often as an edit at the office).
+        "codes": {
+            DUPLICATE_ENROLMENT: _(
+                "This person is already enrolled for this period (perhaps by another officer)."
+            ),
+            NATIONAL_ID_ELSEWHERE: _("This CCCD number belongs to another unit."),
+            CONSENT_MISSING: _(
+                "The person's consent is not recorded: tap “Record consent”, read them the "
+                "notice and tick when they agree."
+            ),
+            ID_CONFLICT: _("This enrolment is already on the server with other content."),
+        },
         "score_range": _("From 0 to %(max)s, in steps of %(step)s."),
         "evidence": _("Evidence"),
         "bad_score": _("%(code)s: enter a number."),
