@@ -43,6 +43,8 @@ class Page:
     title: str
     html: str
     sections: tuple[Section, ...]
+    # The page without its title, for a page of the app that puts its table of contents between.
+    body: str
 
 
 def source_dir() -> Path:
@@ -76,6 +78,27 @@ def _anchors(state: Any) -> None:
         opening.attrSet("id", f"{state.env.get('prefix', '')}{anchor}")
 
 
+def _html(content: str) -> Token:
+    token = Token("html_block", "", 0)
+    token.content = content
+    return token
+
+
+def _sections(state: Any) -> None:
+    """Wrap each h2 and what follows it in a <section>, so print keeps a task on one page."""
+    tokens: list[Token] = []
+    open_section = False
+    for token in state.tokens:
+        if token.type == "heading_open" and token.tag == "h2":
+            tokens.append(_html("</section>\n" if open_section else ""))
+            tokens.append(_html('<section class="task">\n'))
+            open_section = True
+        tokens.append(token)
+    if open_section:
+        tokens.append(_html("</section>\n"))
+    state.tokens = [t for t in tokens if t.type != "html_block" or t.content]
+
+
 def _image(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -107,6 +130,8 @@ def _link(
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
     md.core.ruler.push("guide_anchors", _anchors)
+    # Our own markup, added after parsing: the `html: False` option keeps the source's out.
+    md.core.ruler.push("guide_sections", _sections)
     md.add_render_rule("image", _image)
     md.add_render_rule("link_open", _link)
     return md
@@ -144,7 +169,12 @@ def render(
         elif opening.tag == "h2":
             sections.append(Section(str(opening.attrGet("id")), text))
     html = md.renderer.render(tokens, md.options, env)
-    return Page(slug, title, _mark_ui_names(html), tuple(sections))
+    first = next(
+        (n for n, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h1"), -1
+    )
+    rest = tokens[:first] + tokens[first + 3 :] if first >= 0 else tokens
+    body = md.renderer.render(rest, md.options, env)
+    return Page(slug, title, _mark_ui_names(html), tuple(sections), _mark_ui_names(body))
 
 
 def ui_names(slug: str) -> list[str]:
