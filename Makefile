@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck pytest messages clean screenshots
+.PHONY: install run test lint typecheck pytest messages clean screenshots guide
 
 install: $(STAMP) messages
 
@@ -39,6 +39,10 @@ test: lint typecheck pytest
 # PNGs of the main pages (desktop and phone) for docs/screenshots/; needs Debian's chromium.
 screenshots: install
 	$(BIN)/python tools/screenshots.py
+
+# The printed user guide (docs/guide/vi and the screenshots), as the app serves /guide/huong-dan.pdf.
+guide: install
+	$(BIN)/hoctap guide-pdf -o var/huong-dan.pdf
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .coverage

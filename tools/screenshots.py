@@ -13,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -31,6 +31,14 @@ PAGES = {
     "households": ("quaicang", "/people/households/"),
     "periods": ("tuangiao", "/periods/2021-2022/"),
     "requests": ("quaicang", "/people/requests/"),
+}
+# Phone shots that only the user guide (docs/guide/vi) shows: (user, state filter or address).
+GUIDE_SHOTS = {
+    "enrol": ("chihoi.quaicang", "/assessments/new?period=2021-2022"),
+    "review": ("chihoi.quaicang", "submitted"),
+    "decide": ("quaicang", "branch_reviewed"),
+    "recognition": ("quaicang", "/recognition/?period=2020-2021&unit=03289"),
+    "self-enter": ("", "/self/"),
 }
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
@@ -61,8 +69,8 @@ def _log_in(tab: Page, base: str, username: str) -> None:
     tab.wait_for_url(f"{base}/")
 
 
-def _assessment_page(tab: Page, base: str) -> str:
-    tab.goto(f"{base}/assessments/?period=2021-2022&state=registered")
+def _assessment_page(tab: Page, base: str, state: str = "registered") -> str:
+    tab.goto(f"{base}/assessments/?period=2021-2022&state={state}")
     href = tab.locator("ul.rows a").first.get_attribute("href")
     return href or "/"
 
@@ -81,6 +89,29 @@ def _field_app(tab: Page, base: str, size: str) -> None:
         tab.fill(f"#score-CS{index}", "8")
     tab.locator("#assess-preview").scroll_into_view_if_needed()
     tab.screenshot(path=str(OUT / f"field-assessment-{size}.png"))
+
+
+def _guide_shots(browser: Browser, base: str) -> None:
+    """The phone shots of the user guide: enrolment, review, decisions, the citizen's entry."""
+    for name, (username, where) in GUIDE_SHOTS.items():
+        context = browser.new_context(viewport=SIZES["phone"], locale="vi-VN")
+        tab = context.new_page()
+        if username:
+            _log_in(tab, base, username)
+        path = where if where.startswith("/") else _assessment_page(tab, base, where)
+        tab.goto(f"{base}{path}")
+        tab.screenshot(path=str(OUT / f"{name}-phone.png"))
+        context.close()
+    # Deciding several at once: the list of the branch's reviewed assessments, two ticked.
+    context = browser.new_context(viewport=SIZES["phone"], locale="vi-VN")
+    tab = context.new_page()
+    _log_in(tab, base, "quaicang")
+    tab.goto(f"{base}/assessments/?period=2021-2022&state=branch_reviewed")
+    for box in tab.locator("#queue input[type=checkbox]").all()[:2]:
+        box.check()
+    tab.locator("#queue").scroll_into_view_if_needed()
+    tab.screenshot(path=str(OUT / "bulk-decide-phone.png"))
+    context.close()
 
 
 def main() -> None:
@@ -130,6 +161,7 @@ def main() -> None:
                     context = browser.new_context(viewport=viewport, locale="vi-VN")
                     _field_app(context.new_page(), base, size)
                     context.close()
+                _guide_shots(browser, base)
                 browser.close()
         finally:
             server.terminate()

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "hoctap.field",
     "hoctap.learning",
     "hoctap.recognition",
+    "hoctap.guide",
     "hoctap.demo",
 ]
 
@@ -177,7 +178,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # WhiteNoise serves from finders here; the folder only has to exist (it warns otherwise).
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "static"]
+HOCTAP_GUIDE_DIR = BASE_DIR / "docs" / "guide" / "vi"
+HOCTAP_GUIDE_SCREENSHOTS_DIR = BASE_DIR / "docs" / "screenshots"
+# The guide's screenshots are static files under static/guide/, served and collected like the
+# rest, so that a site served from collected files shows them too (ADR 0033).
+STATICFILES_DIRS = [BASE_DIR / "static", ("guide", HOCTAP_GUIDE_SCREENSHOTS_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -33,6 +33,7 @@ urlpatterns = [
     path("recognition/", include("hoctap.recognition.urls")),
     path("verify/", include("hoctap.recognition.verify_urls")),
     path("schemes/", include("hoctap.schemes.urls")),
+    path("guide/", include("hoctap.guide.urls")),
     path("api/v1/", api.urls),
     # Django's own view also answers GET with a redirect; changing language is a POST here.
     path("i18n/setlang/", require_POST(set_language), name="set_language"),

@@ -65,6 +65,8 @@ def _pages() -> list[str]:
         "/people/households/",
         "/periods/2021-2022/",
         "/people/requests/",
+        "/guide/",
+        "/guide/chi-hoi/",
     ]
 
 

@@ -42,7 +42,8 @@ def test_pages_fit_a_360_pixel_phone_without_sideways_scrolling(
     tab, errors = page
     tab.set_viewport_size(PHONE)
     log_in(tab, demo_server, "quaicang")
-    for path in ("/", "/people/", "/imports/", "/reports/summary?period=2020-2021"):
+    pages = ("/", "/people/", "/imports/", "/reports/summary?period=2020-2021", "/guide/xa/")
+    for path in pages:
         tab.goto(f"{demo_server}{path}")
         overflow = tab.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -328,6 +328,9 @@ ROUTES: dict[str, Route] = {
         302,
         wrong="get",
     ),
+    "guide:index": Route(lambda o: "/guide/", outsider="public"),
+    "guide:page": Route(lambda o: "/guide/xa/", outsider="public"),
+    "guide:pdf": Route(lambda o: "/guide/huong-dan.pdf", outsider="public"),
     "verify:certificate": Route(
         lambda o: f"/verify/{_quai_cang_certificate().token}", outsider="public", wrong="post"
     ),
