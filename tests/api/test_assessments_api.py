@@ -385,3 +385,10 @@ def test_reading_an_assessment_over_the_api_is_logged(api_commune: ApiClient) ->
     api_commune.get("/assessments", period="2021-2022")
     assert AccessLogEntry.objects.filter(object_type="assessment", object_id=created["id"]).exists()
     assert AccessLogEntry.objects.filter(object_type="assessment", action="search").exists()
+
+
+@pytest.mark.parametrize("page", ["4611686018427387904", "0", "-3"])
+def test_an_absurd_page_number_is_refused_with_400(api_commune: ApiClient, page: str) -> None:
+    response = api_commune.get("/assessments", period="2021-2022", page=page)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"

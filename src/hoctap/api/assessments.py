@@ -48,12 +48,14 @@ from hoctap.assessments.services import (
 from hoctap.assessments.workflow import allowed_actions
 from hoctap.audit.models import AccessAction
 from hoctap.audit.services import access_log_record
-from hoctap.core.errors import DUPLICATE_ENROLMENT, ID_CONFLICT, Conflict, NotFound
+from hoctap.core.errors import DUPLICATE_ENROLMENT, ID_CONFLICT, Conflict, DomainError, NotFound
 from hoctap.people.models import ConsentMethod, Sex
 
 router = Router(tags=["assessments"])
 ERRORS = {400: Message, 403: Message, 404: Message, 409: Message}
 PAGE_SIZE = 50
+# Ten million assessments in 50s: no list has more pages than this.
+MAX_PAGE = 1_000_000
 
 
 def _scores(raw: dict[str, str]) -> dict[str, Decimal]:
@@ -178,8 +180,12 @@ def assessment_index(
     rows = assessment_filtered(user=user, filters=filters, scope=scope).select_related(
         "citizen__ethnicity"
     )
+    if not 1 <= page <= MAX_PAGE:
+        # A number past any real list (4611686018427387904 overflowed the slice: a 500).
+        raise DomainError(
+            _("Page %(page)s does not exist: pages run from 1.") % {"page": page}, "invalid"
+        )
     count = rows.count()
-    page = max(page, 1)
     access_log_record(
         user=user,
         action=AccessAction.SEARCH,
