@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hoctap.accounts.models import User
 from hoctap.accounts.scoping import Scope
-from hoctap.assessments.enrolment import consent_row, consents_record_missing
+from hoctap.assessments.enrolment import consents_record_missing
 from hoctap.assessments.models import Assessment, AssessmentEvent, Period, State
 from hoctap.assessments.periods import period_scheme
 from hoctap.assessments.scoring import outcome_of
@@ -26,7 +27,7 @@ from hoctap.core.bulk import JsonText, ids_reserve, insert_rows, uuids_sorted
 from hoctap.core.memory import collector_paused
 from hoctap.core.text import fold
 from hoctap.organisation.models import Unit
-from hoctap.people.models import Citizen, Consent, ConsentMethod, Household
+from hoctap.people.models import CONSENT_PURPOSE, Citizen, Consent, ConsentMethod, Household
 from hoctap.reports.rollups import (
     Contribution,
     Facts,
@@ -87,6 +88,14 @@ _CITIZEN_COLUMNS = (
     "home_unit_id",
     "created_at",
     "updated_at",
+)
+_CONSENT_COLUMNS = (
+    "citizen_id",
+    "purpose",
+    "notice_version",
+    "method",
+    "given_at",
+    "recorded_by_id",
 )
 _ASSESSMENT_COLUMNS = (
     "id",
@@ -341,12 +350,13 @@ class _Writer:
     def _consents(self, citizens: dict[int, Who], method: ConsentMethod) -> int:
         """Record consent for the file's people who have none in force (new ones have none)."""
         new = [w.citizen_id for w in citizens.values() if w.new]
-        Consent.objects.bulk_create(
-            (
-                consent_row(pk, method=method, given_at=self.now, recorded_by_id=self.actor_id)
-                for pk in new
-            ),
-            batch_size=CHUNK,
+        # The raw way in, as for the people themselves: one Consent per new person made
+        # through the ORM cost about 2 s at 100,000 rows (bench/import.py went 1.58× → 1.98×).
+        purpose, notice = CONSENT_PURPOSE, settings.HOCTAP_PRIVACY_NOTICE_VERSION
+        insert_rows(
+            Consent,
+            _CONSENT_COLUMNS,
+            ((pk, purpose, notice, method.value, self.now, self.actor_id) for pk in new),
         )
         known = [w.citizen_id for w in citizens.values() if not w.new]
         return len(new) + consents_record_missing(
