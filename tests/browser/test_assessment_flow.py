@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from playwright.sync_api import Frame, Page, expect
 
 from hoctap.assessments.models import Assessment, State
@@ -86,6 +88,14 @@ def test_a_commune_officer_enrols_then_prints_a_certificate_in_few_taps_on_a_pho
     assert errors == []
 
 
+def _layer_shown(tab: Page, codes: Iterable[str], layer: str) -> dict[str, str]:
+    """Return one layer's scores as the assessment page shows them, by indicator."""
+    return {
+        code: tab.locator(f"#indicator-{code} dd[data-layer={layer}]").inner_text()
+        for code in codes
+    }
+
+
 def test_a_branch_officer_sees_every_self_score_before_any_click(
     demo_server: str, page: tuple[Page, PageErrors]
 ) -> None:
@@ -97,10 +107,7 @@ def test_a_branch_officer_sees_every_self_score_before_any_click(
     assert submitted is not None
     log_in(tab, demo_server, "chihoi.quaicang")
     tab.goto(f"{demo_server}/assessments/{submitted.pk}/")
-    shown = {
-        code: tab.locator(f"#indicator-{code} dd[data-layer=self]").inner_text()
-        for code in submitted.self_scores
-    }
+    shown = _layer_shown(tab, submitted.self_scores, "self")
     assert shown == {c: v.replace(".", ",") for c, v in submitted.self_scores.items()}
     for code in submitted.self_scores:
         expect(tab.locator(f"#indicator-{code} dd[data-layer=self]")).to_be_visible()
@@ -124,10 +131,7 @@ def test_a_decision_never_writes_a_score_the_decider_did_not_see(
     assert reviewed is not None
     log_in(tab, demo_server, "quaicang")
     tab.goto(f"{demo_server}/assessments/{reviewed.pk}/")
-    seen = {
-        code: tab.locator(f"#indicator-{code} dd[data-layer=reviewer]").inner_text()
-        for code in reviewed.reviewer_scores
-    }
+    seen = _layer_shown(tab, reviewed.reviewer_scores, "reviewer")
     tab.fill("#number", "32/QĐ-HKH")
     tab.fill("#date", "20/05/2022")
     tab.click("button:has-text('Chấp nhận điểm chi hội và công nhận')")

@@ -320,22 +320,39 @@ def test_bulk_decide_records_that_the_branch_scores_were_accepted(commune_office
 # The menu
 
 
-@pytest.mark.parametrize(
-    "roles",
-    [
-        {"branch_officer"},
-        {"commune_officer"},
-        {"agency_head"},
-        {"district_officer"},
-        {"province_officer"},
-        {"administrator"},
-        {"commune_officer", "branch_officer"},
+# Each role's first places: the work it does most, in that order (issue 17, point 5).
+FIRST_PLACES = {
+    "branch_officer": ["/assessments/", "/field/", "/people/", "/learning/", "/reports/summary"],
+    "commune_officer": [
+        "/assessments/",
+        "/people/",
+        "/reports/summary",
+        "/recognition/",
+        "/imports/",
     ],
-)
-def test_every_role_gets_at_most_five_places_first(roles: set[str]) -> None:
-    menu = menu_for(frozenset(roles))
-    assert 1 <= len(menu.primary) <= PRIMARY_LIMIT
+    "district_officer": [
+        "/reports/summary",
+        "/assessments/",
+        "/periods/",
+        "/recognition/",
+        "/units/",
+    ],
+}
+
+
+@pytest.mark.parametrize("role", sorted(FIRST_PLACES))
+def test_each_role_sees_its_own_work_first_and_the_rest_under_more(role: str) -> None:
+    menu = menu_for(frozenset({role}))
+    assert [p.url for p in menu.primary] == FIRST_PLACES[role]
     assert not set(menu.primary) & set(menu.more)
+
+
+def test_a_user_with_two_roles_gets_each_place_once_and_still_five_first() -> None:
+    menu = menu_for(frozenset({"commune_officer", "branch_officer"}))
+    places = [p.url for p in (*menu.primary, *menu.more)]
+    assert len(places) == len(set(places))
+    assert len(menu.primary) == PRIMARY_LIMIT
+    assert "/field/" in places
 
 
 def test_a_branch_officer_is_not_offered_the_tools_it_cannot_use(branch_officer: User) -> None:

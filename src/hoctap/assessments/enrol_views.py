@@ -38,9 +38,10 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
     try:
         period = period_get(request.GET.get("period") or request.POST.get("period", ""))
+        # A period without a scheme for people (a title period) has no one to enrol.
+        scheme = period_scheme(period, SubjectType.CITIZEN)
     except ValidationError:
         raise Http404 from None
-    scheme = period_scheme(period, SubjectType.CITIZEN)
     form = EnrolForm(
         request.POST or None,
         units=enrolment_units(user=user, period=period),

@@ -23,7 +23,7 @@ _FILLED_BY = {Action.REVIEW: "reviewer", Action.DECIDE: "final"}
 
 def basis_layer(state: str) -> str:
     """Return the layer the assessment's result rests on in this state."""
-    if state in (State.SUBMITTED,):
+    if state == State.SUBMITTED:
         return "reviewer"
     if state in (State.BRANCH_REVIEWED, State.DECIDED):
         return "final"
